@@ -1,0 +1,1 @@
+"""Projections: pure folds of the log into the answers users ask for."""

@@ -1,0 +1,91 @@
+"""Seats against crew, per station: can everyone aboard get home?
+
+A seat counts as cleared when its vehicle is docked at the station and cleared
+for crewed return; emergency seats are in docked vehicles usable only in an
+emergency. Each crew member's lifeboat is the vehicle holding their seat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.picture import Picture
+
+
+@dataclass(frozen=True)
+class LifeboatCheck:
+    crew_member: str
+    lifeboat: str | None
+    docked: bool
+    crewed_return: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"crew_member": self.crew_member, "lifeboat": self.lifeboat,
+                "lifeboat_docked": self.docked, "lifeboat_crewed_return": self.crewed_return}
+
+
+@dataclass(frozen=True)
+class StationCapacity:
+    station: str
+    crew_aboard: list[str]
+    docked_vehicles: list[str]
+    cleared_seats: int
+    emergency_seats: int
+    lifeboats: list[LifeboatCheck] = field(default_factory=list)
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, len(self.crew_aboard) - self.cleared_seats)
+
+    @property
+    def alerts(self) -> list[str]:
+        alerts = []
+        if self.shortfall:
+            alerts.append(f"{len(self.crew_aboard)} aboard, {self.cleared_seats} cleared seats")
+        for check in self.lifeboats:
+            if check.lifeboat is None:
+                alerts.append(f"{check.crew_member} has no lifeboat")
+            elif not check.docked:
+                alerts.append(f"{check.crew_member}'s lifeboat {check.lifeboat} is not docked here")
+            elif check.crewed_return != "cleared":
+                alerts.append(f"{check.crew_member}'s lifeboat {check.lifeboat} is {check.crewed_return}")
+        return alerts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "station": self.station,
+            "crew_aboard": len(self.crew_aboard),
+            "crew": self.crew_aboard,
+            "docked_vehicles": self.docked_vehicles,
+            "cleared_seats": self.cleared_seats,
+            "emergency_seats": self.emergency_seats,
+            "shortfall": self.shortfall,
+            "lifeboats": [check.to_json() for check in self.lifeboats],
+            "alerts": self.alerts,
+        }
+
+
+def station_capacity(picture: Picture) -> dict[str, StationCapacity]:
+    stations = sorted({v.station for v in picture.vehicles.values() if v.station}
+                      | {c.station for c in picture.crew.values() if c.aboard and c.station})
+    return {station: _capacity_of(picture, station) for station in stations}
+
+
+def _capacity_of(picture: Picture, station: str) -> StationCapacity:
+    docked = [v for v in picture.vehicles.values() if v.location == "docked" and v.station == station]
+    aboard = [c for c in picture.crew.values() if c.aboard and c.station == station]
+    docked_ids = {v.id for v in docked}
+    lifeboats = []
+    for member in aboard:
+        boat = picture.vehicles.get(member.lifeboat) if member.lifeboat else None
+        lifeboats.append(LifeboatCheck(member.id, member.lifeboat, member.lifeboat in docked_ids,
+                                       boat.crewed_return if boat else None))
+    return StationCapacity(
+        station=station,
+        crew_aboard=[c.id for c in aboard],
+        docked_vehicles=[v.id for v in docked],
+        cleared_seats=sum(v.seats for v in docked if v.crewed_return == "cleared"),
+        emergency_seats=sum(v.seats for v in docked if v.crewed_return == "emergency_only"),
+        lifeboats=lifeboats,
+    )

@@ -1,0 +1,67 @@
+"""Which events count for a query: the two time axes, and the log's own past.
+
+An event counts when it had happened by `as_of` (valid time), had been
+reported by `known_at` (knowledge time) and, if `recorded_before` is given,
+had been stored by then (system time or log position). The events that count
+are folded in valid-time order; ties keep log order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.entry import Entry
+from domain.times import TimePoint, query_bound
+
+
+@dataclass(frozen=True)
+class Horizon:
+    as_of: datetime
+    known_at: datetime
+    recorded_before: datetime | int | None = None
+
+    @classmethod
+    def parse(cls, as_of: str | None, known_at: str | None, recorded_before: str | int | None,
+              now: datetime) -> Horizon:
+        """A horizon from query text. A bare date means the end of that day;
+        `recorded_before` is a log position (a whole number) or a time."""
+        bound: datetime | int | None = None
+        if isinstance(recorded_before, int) or (isinstance(recorded_before, str)
+                                                and recorded_before.strip().isdigit()):
+            bound = int(recorded_before)
+        elif recorded_before:
+            bound = query_bound(recorded_before, "recorded_before", now)
+        return cls(query_bound(as_of, "as_of", now), query_bound(known_at, "known_at", now), bound)
+
+    def admits(self, entry: Entry) -> bool:
+        return (
+            entry.occurred_at.start <= self.as_of
+            and entry.reported_at.start <= self.known_at
+            and self.stored(entry)
+        )
+
+    def stored(self, entry: Entry) -> bool:
+        """Had the log stored this entry by `recorded_before`?"""
+        if self.recorded_before is None:
+            return True
+        if isinstance(self.recorded_before, int):
+            return entry.position <= self.recorded_before
+        return entry.recorded_at <= self.recorded_before
+
+    def to_json(self) -> dict[str, Any]:
+        bound = self.recorded_before
+        return {
+            "as_of": TimePoint.at(self.as_of).isoformat(),
+            "known_at": TimePoint.at(self.known_at).isoformat(),
+            "recorded_before": TimePoint.at(bound).isoformat() if isinstance(bound, datetime) else bound,
+        }
+
+
+def in_valid_time(entries: Iterable[Entry], horizon: Horizon) -> list[Entry]:
+    """The entries that count, in the order things happened."""
+    counted = [e for e in entries if horizon.admits(e)]
+    counted.sort(key=lambda e: (e.occurred_at.start, e.position))
+    return counted

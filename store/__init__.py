@@ -1,0 +1,1 @@
+"""Persistence: the one seam between the incident log and its event store."""

@@ -1,0 +1,67 @@
+"""How an entry is kept in the `eventsourcing` store.
+
+Each entry is stored as one `EntryRecorded` domain event, the only event of a
+stream whose id is the entry's id: entries are never changed, so a stream
+never grows, and a second insert of the same id is refused by the store's
+unique key. The event's `timestamp` is the entry's `recorded_at` (system time);
+valid and knowledge time are fields of their own. Times stay the text the
+writer gave, so a bare date stays a day.
+
+The topic `store.records:EntryRecorded` is written into every stored row:
+moving or renaming this class needs `register_topic` for the old name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEvent
+
+from domain.entry import Draft, Entry
+from domain.times import TimePoint
+from domain.vocabulary import parse_payload
+
+
+class EntryRecorded(DomainEvent):
+    type: str
+    occurred_at: str
+    reported_at: str
+    reported_at_given: bool
+    source: str
+    actor: str
+    based_on: list[str]
+    incidents: list[str]
+    data: dict[str, Any]
+
+
+def to_record(entry: Entry) -> EntryRecorded:
+    return EntryRecorded(
+        originator_id=entry.id,
+        originator_version=1,
+        timestamp=entry.recorded_at,
+        type=entry.type,
+        occurred_at=entry.occurred_at.isoformat(),
+        reported_at=entry.reported_at.isoformat(),
+        reported_at_given=entry.draft.reported_at is not None,
+        source=entry.source,
+        actor=entry.actor,
+        based_on=[str(i) for i in entry.based_on],
+        incidents=list(entry.incidents),
+        data=entry.payload.to_json(),
+    )
+
+
+def from_record(record: EntryRecorded, position: int) -> Entry:
+    reported_at = TimePoint.parse(record.reported_at, "reported_at")
+    draft = Draft(
+        id=record.originator_id,
+        payload=parse_payload(record.type, record.data),
+        occurred_at=TimePoint.parse(record.occurred_at, "occurred_at"),
+        reported_at=reported_at if record.reported_at_given else None,
+        source=record.source,
+        based_on=tuple(UUID(i) for i in record.based_on),
+        incidents=tuple(record.incidents),
+    )
+    return Entry(draft, reported_at, record.timestamp, record.actor, position)
+

@@ -1,0 +1,86 @@
+"""One typed settings object, read from the environment once.
+
+`INCIDENTLOG_STORE` selects the store: a SQLite file path (the default,
+``./incidentlog.db``) or a ``postgresql://user:password@host:port/dbname``
+URL (``?schema=NAME`` picks a schema).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qs, unquote, urlsplit
+
+DEFAULT_STORE = "./incidentlog.db"
+
+
+class SettingsError(ValueError):
+    """The environment asks for something the log cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = DEFAULT_STORE
+    max_body_bytes: int = 1_000_000
+    max_batch_events: int = 1_000
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        log_format = env.get("INCIDENTLOG_LOG_FORMAT", "auto")
+        if log_format not in ("auto", "json", "console"):
+            raise SettingsError(f"INCIDENTLOG_LOG_FORMAT must be auto, json or console, not {log_format!r}")
+        return cls(
+            store=env.get("INCIDENTLOG_STORE") or DEFAULT_STORE,
+            max_body_bytes=_positive(env, "INCIDENTLOG_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_batch_events=_positive(env, "INCIDENTLOG_MAX_BATCH_EVENTS", cls.max_batch_events),
+            log_format=log_format,  # type: ignore[arg-type]
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.store.startswith(("postgresql://", "postgres://"))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The `eventsourcing` library's configuration for this store."""
+        if not self.is_postgres:
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.store}
+        url = urlsplit(self.store)
+        dbname = url.path.lstrip("/")
+        if not dbname:
+            raise SettingsError("INCIDENTLOG_STORE: a postgresql:// URL must name a database")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+        }
+        schema = parse_qs(url.query).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema[0]
+        return env
+
+    def describe_store(self) -> str:
+        """The store, safe to log (no password)."""
+        if not self.is_postgres:
+            return f"sqlite:{self.store}"
+        url = urlsplit(self.store)
+        return f"postgresql://{url.hostname or '127.0.0.1'}:{url.port or 5432}{url.path}"
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
