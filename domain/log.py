@@ -73,11 +73,10 @@ class IncidentLog:
         """Fold one stored entry in (entries arrive in position order)."""
         self._entries[entry.id] = entry
         payload = entry.payload
-        if payload.registers:
-            self._registered[payload.registers].add(getattr(payload, "id"))
-        if payload.movement:
-            vehicle = getattr(payload, "vehicle")
-            bisect.insort(self._moves.setdefault(vehicle, []), _move(entry, (entry.position, 0)))
+        if payload.registers and payload.registered_id:
+            self._registered[payload.registers].add(payload.registered_id)
+        if payload.moved_vehicle:
+            bisect.insort(self._moves.setdefault(payload.moved_vehicle, []), _move(entry, (entry.position, 0)))
         self.head = max(self.head, entry.position)
 
     def extend(self, entries: Iterable[Entry]) -> None:
@@ -108,7 +107,9 @@ class IncidentLog:
                 batch.add(entry, index)
                 new.append(entry)
             except DomainError as error:
-                raise error.at(prefix) if prefix else error
+                if not prefix:
+                    raise
+                raise error.at(prefix) from None
         return Acceptance(new, stored)
 
 
@@ -128,13 +129,12 @@ class _Batch:
         if entry.id in self.ids:
             raise IdConflict("id", f"event {entry.id} appears twice in the batch")
         payload = entry.payload
-        if payload.registers and self.knows(payload.registers, getattr(payload, "id")):
-            raise RuleViolation("data.id", f"{payload.registers} {getattr(payload, 'id')!r} "
-                                "is already registered")
+        if payload.registers and payload.registered_id and self.knows(payload.registers, payload.registered_id):
+            raise RuleViolation("data.id", f"{payload.registers} {payload.registered_id!r} is already registered")
         for i, event_id in enumerate(entry.based_on):
             if event_id not in self.log and event_id not in self.ids:
                 raise UnknownReference(f"based_on[{i}]", f"no event {event_id} in the log")
-        opens = getattr(payload, "id", None) if payload.registers == "incident" else None
+        opens = payload.registered_id if payload.registers == "incident" else None
         for i, incident in enumerate(entry.incidents):
             if incident != opens and not self.knows("incident", incident):
                 raise UnknownReference(f"incidents[{i}]", f"no incident {incident!r}; "
@@ -145,25 +145,23 @@ class _Batch:
                     raise UnknownReference(path, f"no event {identifier} in the log")
             elif not self.knows(kind, identifier):
                 raise UnknownReference(path, f"no {kind} {identifier!r}; register it first")
-        if payload.movement:
-            self._check_movement(entry, index)
+        if payload.moved_vehicle:
+            self._check_movement(entry, payload.moved_vehicle, index)
 
     def add(self, entry: Entry, index: int) -> None:
         self.ids.add(entry.id)
         payload = entry.payload
-        if payload.registers:
-            self.registered[payload.registers].add(getattr(payload, "id"))
-        if payload.movement:
-            vehicle = getattr(payload, "vehicle")
-            bisect.insort(self._moves_of(vehicle), _move(entry, (self.log.head + 1, index)))
+        if payload.registers and payload.registered_id:
+            self.registered[payload.registers].add(payload.registered_id)
+        if payload.moved_vehicle:
+            bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry, (self.log.head + 1, index)))
 
     def _moves_of(self, vehicle: str) -> list[_Move]:
         if vehicle not in self.moves:
             self.moves[vehicle] = list(self.log._moves.get(vehicle, []))
         return self.moves[vehicle]
 
-    def _check_movement(self, entry: Entry, index: int) -> None:
-        vehicle = getattr(entry.payload, "vehicle")
+    def _check_movement(self, entry: Entry, vehicle: str, index: int) -> None:
         moves = list(self._moves_of(vehicle))
         candidate = _move(entry, (self.log.head + 1, index))
         bisect.insort(moves, candidate)

@@ -43,6 +43,18 @@ class Payload:
     registers: ClassVar[str | None] = None  # "vehicle", "crew" or "incident"
     movement: ClassVar[Movement | None] = None
 
+    @property
+    def registered_id(self) -> str | None:
+        """The id this event introduces (for a registration), else None."""
+        value: str | None = getattr(self, "id", None) if self.registers else None
+        return value
+
+    @property
+    def moved_vehicle(self) -> str | None:
+        """The vehicle this event moves (for a movement), else None."""
+        value: str | None = getattr(self, "vehicle", None) if self.movement else None
+        return value
+
     def to_json(self) -> dict[str, Any]:
         return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
@@ -319,7 +331,8 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(path, f"must be a non-empty string; got {value!r}")
     if hint in (VehicleId, CrewId, IncidentId, NewId) and not SLUG.match(value):
-        raise InvalidValue(path, f"must be a lowercase slug such as 'soyuz-ms-22'; got {value!r}")
+        raise InvalidValue(path, "must be a lowercase slug (letters, digits, single hyphens, "
+                           f"e.g. 'cargo-ship-3'); got {value!r}")
     if hint is EventId:
         if not UUID_TEXT.match(value.lower()):
             raise InvalidValue(path, f"must be an event id (UUID); got {value!r}")

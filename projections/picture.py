@@ -88,6 +88,19 @@ class Picture:
     crew: dict[str, CrewPlan] = field(default_factory=dict)
     incidents: dict[str, IncidentFile] = field(default_factory=dict)
 
+    # An event may name a vehicle or person whose registration is not visible
+    # at this horizon (registered later in valid time, or reported later).
+    # They still appear, known by id only, rather than being silently dropped.
+    def vehicle(self, vehicle_id: str) -> VehicleStatus:
+        if vehicle_id not in self.vehicles:
+            self.vehicles[vehicle_id] = VehicleStatus(id=vehicle_id, name=vehicle_id)
+        return self.vehicles[vehicle_id]
+
+    def member(self, crew_id: str) -> CrewPlan:
+        if crew_id not in self.crew:
+            self.crew[crew_id] = CrewPlan(id=crew_id, name=crew_id)
+        return self.crew[crew_id]
+
 
 def fold(entries: Iterable[Entry]) -> Picture:
     """The picture after the given events, which must be in valid-time order."""
@@ -113,70 +126,68 @@ def evolve(picture: Picture, entry: Entry) -> Picture:
 
 def _vehicle_registered(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = VehicleStatus(id=d.id)
-    vehicle.set(e, name=d.name, kind=d.kind, seats=d.seats, location="on_ground", health="nominal",
-                crewed_return=_clearance_for(d.seats, "cleared"))
-    p.vehicles[d.id] = vehicle
+    p.vehicle(d.id).set(e, name=d.name, kind=d.kind, seats=d.seats,
+                        crewed_return=_clearance_for(d.seats, "cleared"))
 
 
 def _launch_scheduled(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = p.vehicles[d.vehicle]
+    vehicle = p.vehicle(d.vehicle)
     for dropped in set(vehicle.launch_crew) - set(d.crew):
-        member = p.crew[dropped]
+        member = p.member(dropped)
         if member.launch_vehicle == d.vehicle and not vehicle_has_flown(vehicle):
             member.set(e, launch_vehicle=None, planned_launch=None)
     vehicle.set(e, launch_crew=list(d.crew), planned_launch=str(d.target), mission=d.mission)
     if vehicle.location in ("on_ground", "landed"):
         vehicle.set(e, location="scheduled")
     for member_id in d.crew:
-        p.crew[member_id].set(e, launch_vehicle=d.vehicle, planned_launch=str(d.target))
+        p.member(member_id).set(e, launch_vehicle=d.vehicle, planned_launch=str(d.target))
 
 
 def _return_scheduled(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.vehicles[d.vehicle].set(e, planned_return=str(d.target))
+    p.vehicle(d.vehicle).set(e, planned_return=str(d.target))
 
 
 def _vehicle_launched(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = p.vehicles[d.vehicle]
+    vehicle = p.vehicle(d.vehicle)
     vehicle.set(e, location="in_flight", station=None, port=None, launch_crew=list(d.crew),
                 occupants=list(d.crew))
     if d.mission:
         vehicle.set(e, mission=d.mission)
     for member_id in d.crew:
-        p.crew[member_id].set(e, launch_vehicle=d.vehicle, aboard=False, station=None)
+        p.member(member_id).set(e, launch_vehicle=d.vehicle, aboard=False, station=None)
 
 
 def _vehicle_docked(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = p.vehicles[d.vehicle]
+    vehicle = p.vehicle(d.vehicle)
     boarding = list(d.crew) if d.crew is not None else list(vehicle.occupants)
     vehicle.set(e, location="docked", station=d.station, port=d.port, occupants=[])
     for member_id in boarding:
         # Their seat came with them: the vehicle they arrived in is their lifeboat
         # until a LifeboatAssigned moves it.
-        p.crew[member_id].set(e, aboard=True, station=d.station, arrived_on=d.vehicle, lifeboat=d.vehicle)
+        p.member(member_id).set(e, aboard=True, station=d.station, arrived_on=d.vehicle, lifeboat=d.vehicle)
 
 
 def _vehicle_undocked(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.vehicles[d.vehicle].set(e, location="undocked", station=None, port=None, occupants=list(d.crew))
+    p.vehicle(d.vehicle).set(e, location="undocked", station=None, port=None, occupants=list(d.crew))
     for member_id in d.crew:
-        p.crew[member_id].set(e, aboard=False, station=None)
+        p.member(member_id).set(e, aboard=False, station=None)
 
 
 def _vehicle_landed(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.vehicles[d.vehicle].set(e, location="landed", station=None, port=None, occupants=[])
+    p.vehicle(d.vehicle).set(e, location="landed", station=None, port=None, occupants=[])
     for member_id in d.crew:
-        p.crew[member_id].set(e, aboard=False, station=None)
+        p.member(member_id).set(e, aboard=False, station=None)
 
 
 def _seat_capacity_changed(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = p.vehicles[d.vehicle]
+    vehicle = p.vehicle(d.vehicle)
     vehicle.set(e, seats=d.seats)
     if d.seats == 0:
         vehicle.set(e, crewed_return="not_applicable")
@@ -189,25 +200,23 @@ def _seat_capacity_changed(p: Picture, e: Entry) -> None:
 
 def _crew_member_registered(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    member = CrewPlan(id=d.id)
-    member.set(e, name=d.name, agency=d.agency, aliases=list(d.aliases))
-    p.crew[d.id] = member
+    p.member(d.id).set(e, name=d.name, agency=d.agency, aliases=list(d.aliases))
 
 
 def _return_vehicle_assigned(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.crew[d.crew_member].set(e, return_vehicle=d.vehicle, planned_return=str(d.planned_return))
+    p.member(d.crew_member).set(e, return_vehicle=d.vehicle, planned_return=str(d.planned_return))
 
 
 def _lifeboat_assigned(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.crew[d.crew_member].set(e, lifeboat=d.vehicle)
+    p.member(d.crew_member).set(e, lifeboat=d.vehicle)
 
 
 def _mission_extended(p: Picture, e: Entry) -> None:
     d: Any = e.payload
     for member_id in d.crew:
-        p.crew[member_id].set(e, mission_extended=True, planned_return=str(d.planned_return))
+        p.member(member_id).set(e, mission_extended=True, planned_return=str(d.planned_return))
 
 
 # --- Incident ---------------------------------------------------------------
@@ -220,21 +229,21 @@ def _incident_opened(p: Picture, e: Entry) -> None:
                  opened_at=e.occurred_at.isoformat())
     p.incidents[d.id] = incident
     for vehicle_id in d.vehicles:
-        vehicle = p.vehicles[vehicle_id]
+        vehicle = p.vehicle(vehicle_id)
         vehicle.set(e, open_incidents=[*vehicle.open_incidents, d.id])
 
 
 def _leak_detected(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    vehicle = p.vehicles[d.vehicle]
+    vehicle = p.vehicle(d.vehicle)
     vehicle.set(e, health="damaged", crewed_return=_clearance_for(vehicle.seats, "under_review"),
                 crewed_return_condition=None)
 
 
 def _damage_assessed(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    p.vehicles[d.vehicle].set(e, health=d.health, crewed_return=_clearance_for(
-        p.vehicles[d.vehicle].seats, d.crewed_return), crewed_return_condition=d.condition)
+    p.vehicle(d.vehicle).set(e, health=d.health, crewed_return=_clearance_for(
+        p.vehicle(d.vehicle).seats, d.crewed_return), crewed_return_condition=d.condition)
 
 
 def _incident_status(status: str) -> Callable[[Picture, Entry], None]:
@@ -285,7 +294,7 @@ def _derive_return_crews(p: Picture) -> None:
         vehicle.return_crew = []
     for member in p.crew.values():
         if member.return_vehicle in p.vehicles:
-            vehicle = p.vehicles[member.return_vehicle]
+            vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
             vehicle.set_by.setdefault("return_crew", member.set_by["return_vehicle"])
 

@@ -50,7 +50,7 @@ def view_json(view: Tracked, explain: bool) -> dict[str, Any]:
 
 
 def find_crew(picture: Picture, name: str) -> CrewPlan | None:
-    """A crew member by id, name or any alias ("Prokopjew" finds sergey-prokopyev)."""
+    """A crew member by id, name or any alias, ignoring case, accents and punctuation."""
     wanted = _fold_name(name)
     for member in picture.crew.values():
         if wanted in {_fold_name(n) for n in (member.id, member.name, *member.aliases)}:

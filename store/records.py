@@ -13,6 +13,7 @@ moving or renaming this class needs `register_topic` for the old name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from domain.times import TimePoint
 from domain.vocabulary import parse_payload
 
 
+@dataclass(frozen=True)  # the library's metaclass does this too; said here for type checkers
 class EntryRecorded(DomainEvent):
     type: str
     occurred_at: str

@@ -27,13 +27,19 @@ class FakeClock:
             self.now = self.now.replace(tzinfo=UTC)
 
 
-def event(type_: str, occurred_at: str = "2022-12-14", *, reported_at: str | None = None,
+SAME_DAY = "same as occurred_at"
+
+
+def event(type_: str, occurred_at: str = "2022-12-14", *, reported_at: str | None = SAME_DAY,
           source: str = "test", event_id: str | None = None, based_on: list[str] | None = None,
           incident: str | list[str] | None = None, **data: Any) -> dict[str, Any]:
     """An event in its JSON form, as a writer would send it; keywords not
-    named here are its data fields."""
+    named here are its data fields. It is reported when it happened unless
+    `reported_at` says otherwise (None: when the log records it)."""
     body: dict[str, Any] = {"type": type_, "occurred_at": occurred_at, "source": source, "data": data}
-    if reported_at is not None:
+    if reported_at == SAME_DAY:
+        body["reported_at"] = occurred_at
+    elif reported_at is not None:
         body["reported_at"] = reported_at
     if event_id is not None:
         body["id"] = event_id

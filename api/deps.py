@@ -1,0 +1,74 @@
+"""What handlers need, as `Annotated` aliases that tests can override.
+
+`Actor` is whoever the ``X-Actor`` header names ("anonymous" without one).
+This is attribution, not authentication: anyone can claim any name until
+authentication arrives in a later issue, which will replace `get_actor`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from projections.horizon import Horizon
+from store.application import IncidentLogApplication, utc_now
+from store.settings import Settings
+
+ANONYMOUS = "anonymous"
+
+
+async def get_application(request: Request) -> IncidentLogApplication:
+    application = request.app.state.application
+    assert isinstance(application, IncidentLogApplication), "the lifespan sets app.state.application"
+    return application
+
+
+Application = Annotated[IncidentLogApplication, Depends(get_application)]
+
+
+async def get_settings(application: Application) -> Settings:
+    return application.settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_actor(
+    x_actor: Annotated[str | None, Header(max_length=200, description="Who is writing (not yet "
+                                          "authenticated); defaults to \"anonymous\".",
+                                          examples=["flight-director-houston"])] = None,
+) -> str:
+    return (x_actor or "").strip() or ANONYMOUS
+
+
+Actor = Annotated[str, Depends(get_actor)]
+
+
+async def get_now() -> datetime:
+    """The default `as_of` and `known_at` of a query."""
+    return utc_now()
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+async def get_horizon(
+    now: Now,
+    as_of: Annotated[str | None, Query(
+        description="Valid time: the world as it was then (ISO 8601; a bare date means the end "
+                    "of that UTC day). Default: now.", examples=["2022-12-20"])] = None,
+    known_at: Annotated[str | None, Query(
+        description="Knowledge time: only what had been reported by then. Default: now.",
+        examples=["2023-01-10"])] = None,
+    recorded_before: Annotated[str | None, Query(
+        description="System time or log position: only what this log had stored by then "
+                    "(answers with a past bound never change).", examples=["2023-01-12", "42"])] = None,
+) -> Horizon:
+    return Horizon.parse(as_of, known_at, recorded_before, now)
+
+
+QueryHorizon = Annotated[Horizon, Depends(get_horizon)]
+
+Explain = Annotated[bool, Query(description="Say which event set each field.")]

@@ -1,0 +1,137 @@
+"""The write-side rules, given past events, when a batch, then entries or a refusal."""
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.entry import Entry
+from domain.errors import IdConflict, InvalidValue, RuleViolation, UnknownReference
+from domain.log import IncidentLog
+from tests.factories import NOW, crew_member, docked_with_crew, draft, event, new_id, vehicle
+
+
+def log_of(*raws: dict[str, Any]) -> IncidentLog:
+    log = IncidentLog()
+    append(log, *raws)
+    return log
+
+
+def append(log: IncidentLog, *raws: dict[str, Any]) -> list[Entry]:
+    acceptance = log.accept([draft(r) for r in raws], NOW, "tester")
+    placed = [e.at_position(log.head + i + 1) for i, e in enumerate(acceptance.new)]
+    log.extend(placed)
+    return placed
+
+
+def test_a_crew_member_cannot_be_assigned_to_an_unknown_vehicle() -> None:
+    log = log_of(crew_member("frank-rubio"))
+    with pytest.raises(UnknownReference) as refused:
+        append(log, event("ReturnVehicleAssigned", crew_member="frank-rubio", vehicle="soyuz-ms-99",
+                          planned_return="2023-03"))
+    assert refused.value.field == "data.vehicle"
+
+
+def test_based_on_must_name_events_in_the_log() -> None:
+    with pytest.raises(UnknownReference) as refused:
+        append(IncidentLog(), event("IncidentClosed", summary="s", based_on=[new_id()]))
+    assert refused.value.field == "based_on[0]"
+
+
+def test_an_event_may_rest_on_an_earlier_event_of_the_same_batch() -> None:
+    first = new_id()
+    log = log_of(vehicle("soyuz-ms-22", event_id=first),
+                 event("SeatCapacityChanged", vehicle="soyuz-ms-22", seats=2, reason="r", based_on=[first]))
+    assert log.head == 2
+
+
+def test_events_of_an_incident_need_the_incident_opened() -> None:
+    with pytest.raises(UnknownReference) as refused:
+        append(log_of(vehicle("v")), event("LeakDetected", vehicle="v", system="s", description="d",
+                                           incident="no-such-incident"))
+    assert refused.value.field == "incidents[0]"
+
+
+def test_a_vehicle_cannot_be_registered_twice() -> None:
+    with pytest.raises(RuleViolation):
+        append(log_of(vehicle("v")), vehicle("v"))
+
+
+def test_docking_a_landed_vehicle_is_refused() -> None:
+    log = log_of(*docked_with_crew("soyuz-ms-22", ["frank-rubio"]),
+                 event("VehicleUndocked", "2023-03-28", vehicle="soyuz-ms-22"),
+                 event("VehicleLanded", "2023-03-28", vehicle="soyuz-ms-22"))
+    with pytest.raises(RuleViolation) as refused:
+        append(log, event("VehicleDocked", "2023-04-01", vehicle="soyuz-ms-22", station="iss"))
+    assert refused.value.field == "data.vehicle"
+    assert "landed on 2023-03-28" in refused.value.rule
+
+
+def test_a_back_dated_landing_cannot_slip_in_before_a_recorded_docking() -> None:
+    log = log_of(*docked_with_crew("soyuz-ms-22", ["frank-rubio"], day="2022-09-21"))
+    with pytest.raises(RuleViolation):
+        append(log, event("VehicleLanded", "2022-09-21", vehicle="soyuz-ms-22"))
+
+
+def test_a_landed_capsule_may_fly_again() -> None:
+    log = log_of(*docked_with_crew("endurance", ["nicole-mann"], seats=4),
+                 event("VehicleUndocked", "2023-03-11", vehicle="endurance", crew=["nicole-mann"]),
+                 event("VehicleLanded", "2023-03-12", vehicle="endurance", crew=["nicole-mann"]),
+                 event("VehicleLaunched", "2023-08-26", vehicle="endurance"),
+                 event("VehicleDocked", "2023-08-27", vehicle="endurance", station="iss"))
+    assert log.head == 8
+
+
+def test_a_story_may_start_with_a_vehicle_already_docked() -> None:
+    assert log_of(vehicle("v"), event("VehicleDocked", "2022-12-01", vehicle="v", station="iss")).head == 2
+
+
+def test_undocking_a_vehicle_that_never_docked_is_refused() -> None:
+    with pytest.raises(RuleViolation):
+        append(log_of(vehicle("v")), event("VehicleUndocked", "2022-12-01", vehicle="v"))
+
+
+def test_a_retry_with_the_same_id_and_content_is_answered_with_the_original() -> None:
+    raw = vehicle("v", event_id=new_id())
+    log = IncidentLog()
+    [original] = append(log, raw)
+    acceptance = log.accept([draft(raw)], NOW, "tester")
+    assert acceptance.new == [] and acceptance.already_stored == [original]
+
+
+def test_the_same_id_with_different_content_is_refused() -> None:
+    shared = new_id()
+    log = log_of(vehicle("v", event_id=shared))
+    with pytest.raises(IdConflict):
+        append(log, vehicle("w", event_id=shared))
+
+
+def test_an_error_in_a_batch_names_the_event_by_its_index() -> None:
+    with pytest.raises(UnknownReference) as refused:
+        append(IncidentLog(), vehicle("v"), event("VehicleDocked", vehicle="nope", station="iss"))
+    assert refused.value.field == "events[1].data.vehicle"
+
+
+def test_a_report_from_the_future_is_refused() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        append(IncidentLog(), event("IncidentClosed", "2023-01-01", reported_at="2999-01-01", summary="s"))
+    assert refused.value.field == "reported_at"
+
+
+def test_a_plan_is_a_fact_about_a_decision_not_a_future_occurrence() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        append(log_of(vehicle("v")), event("LaunchScheduled", "2030-02-20", reported_at=None, vehicle="v",
+                                         target="2030-02-20"))
+    assert refused.value.field == "occurred_at"
+
+
+@given(bad_at=st.integers(min_value=0, max_value=5), size=st.integers(min_value=1, max_value=6))
+def test_a_batch_with_one_bad_event_is_refused_whole(bad_at: int, size: int) -> None:
+    bad_at %= size
+    batch = [vehicle(f"v{i}") for i in range(size)]
+    batch[bad_at] = event("VehicleDocked", vehicle="unknown", station="iss")
+    log = IncidentLog()
+    with pytest.raises(UnknownReference):
+        append(log, *batch)
+    assert log.head == 0 and not log.is_registered("vehicle", "v0")

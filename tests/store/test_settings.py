@@ -1,0 +1,35 @@
+import pytest
+
+from store.settings import Settings, SettingsError
+
+
+def test_the_default_store_is_a_sqlite_file() -> None:
+    settings = Settings.from_env({})
+    assert settings.eventsourcing_env() == {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                                            "SQLITE_DBNAME": "./incidentlog.db"}
+
+
+def test_a_postgresql_url_selects_postgresql() -> None:
+    env = Settings.from_env({"INCIDENTLOG_STORE": "postgresql://me:s%40cret@db:6543/log?schema=ops"}
+                            ).eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db", "6543", "log")
+    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_SCHEMA"]) == ("me", "s@cret", "ops")
+
+
+def test_the_store_description_never_shows_the_password() -> None:
+    settings = Settings.from_env({"INCIDENTLOG_STORE": "postgresql://me:secret@db/log"})
+    assert "secret" not in settings.describe_store()
+
+
+@pytest.mark.parametrize("env", [{"INCIDENTLOG_MAX_BODY_BYTES": "lots"},
+                                 {"INCIDENTLOG_MAX_BATCH_EVENTS": "0"},
+                                 {"INCIDENTLOG_LOG_FORMAT": "xml"}])
+def test_nonsense_settings_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
+def test_a_postgresql_url_must_name_a_database() -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env({"INCIDENTLOG_STORE": "postgresql://db"}).eventsourcing_env()
