@@ -95,6 +95,7 @@ class Entry:
     recorded_at: datetime
     actor: str
     position: int
+    amended_by: tuple[UUID, ...] = ()  # corrections applied to get this version (see domain.corrections)
 
     @classmethod
     def record(cls, draft: Draft, recorded_at: datetime, actor: str, position: int) -> Entry:

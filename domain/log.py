@@ -1,10 +1,11 @@
 """The incident log's write-side rules: what may be appended, given what is there.
 
 `IncidentLog` is a fold over every accepted entry that keeps only what its
-rules need: the event ids it holds, the vehicles, crew members and incidents
-that have been registered, and each vehicle's movements in valid time. It has
-no clock and does no I/O: the caller passes the recording time and the actor,
-and stores the entries it returns.
+rules need: the event ids it holds, the corrections and retractions, the
+vehicles, crew members and incidents registered, and each vehicle's movements
+in valid time, all as currently believed (corrections applied). It has no
+clock and does no I/O: the caller passes the recording time and the actor, and
+stores the entries it returns.
 
 A batch is checked as a whole against the log plus the batch's earlier events,
 so one import can register a vehicle and dock it; if any event is refused the
@@ -19,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from domain.corrections import Amendments, believed, corrected
 from domain.entry import Draft, Entry
-from domain.errors import DomainError, IdConflict, RuleViolation, UnknownReference
-from domain.vocabulary import Movement, references
+from domain.errors import DomainError, IdConflict, InvalidValue, RuleViolation, UnknownReference
+from domain.vocabulary import EntryCorrected, Movement, references
 
 # For each movement, the movements that may come directly before it (None: the
 # story starts here). A capsule that landed may fly again; nothing docks twice
@@ -57,8 +59,10 @@ class IncidentLog:
     def __init__(self) -> None:
         self.head = 0  # position of the last entry folded in
         self._entries: dict[UUID, Entry] = {}
+        self._amendments = Amendments()
         self._registered: dict[str, set[str]] = {"vehicle": set(), "crew": set(), "incident": set()}
         self._moves: dict[str, list[_Move]] = {}
+        self._moved: dict[UUID, str] = {}  # movement event -> the vehicle whose timeline holds it
 
     def __contains__(self, event_id: UUID) -> bool:
         return event_id in self._entries
@@ -66,22 +70,43 @@ class IncidentLog:
     def get(self, event_id: UUID) -> Entry | None:
         return self._entries.get(event_id)
 
+    def amendments_of(self, event_id: UUID) -> list[Entry]:
+        return self._amendments.of(event_id)
+
     def is_registered(self, kind: str, identifier: str) -> bool:
         return identifier in self._registered[kind]
 
     def apply(self, entry: Entry) -> None:
         """Fold one stored entry in (entries arrive in position order)."""
         self._entries[entry.id] = entry
-        payload = entry.payload
-        if payload.registers and payload.registered_id:
-            self._registered[payload.registers].add(payload.registered_id)
-        if payload.moved_vehicle:
-            bisect.insort(self._moves.setdefault(payload.moved_vehicle, []), _move(entry, (entry.position, 0)))
+        self._amendments.add(entry)
+        self._refresh(entry.id)
         self.head = max(self.head, entry.position)
 
     def extend(self, entries: Iterable[Entry]) -> None:
         for entry in entries:
             self.apply(entry)
+
+    def _refresh(self, event_id: UUID) -> None:
+        """Re-derive what `event_id` contributes, and what the events it amends do."""
+        while True:
+            original = self._entries[event_id]
+            current = believed(original, self._amendments)
+            payload = original.payload
+            if payload.registers and payload.registered_id:
+                registered = self._registered[payload.registers]
+                (registered.add if current is not None else registered.discard)(payload.registered_id)
+            if payload.moved_vehicle:
+                if event_id in self._moved:
+                    timeline = self._moves[self._moved.pop(event_id)]
+                    timeline[:] = [m for m in timeline if m.event != event_id]
+                if current is not None and current.payload.moved_vehicle:
+                    self._moved[event_id] = current.payload.moved_vehicle
+                    bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []),
+                                  _move(current, (current.position, 0)))
+            if not payload.amends:
+                return
+            event_id = UUID(getattr(payload, "target"))  # noqa: B009 - amendments all name a target
 
     def accept(self, drafts: Sequence[Draft], recorded_at: datetime, actor: str) -> Acceptance:
         """Check a batch; return the entries to store (positions still to be given).
@@ -118,64 +143,107 @@ class _Batch:
 
     def __init__(self, log: IncidentLog) -> None:
         self.log = log
-        self.ids: set[UUID] = set()
+        self.entries: dict[UUID, Entry] = {}
+        self.amendments = Amendments()
         self.registered: dict[str, set[str]] = {"vehicle": set(), "crew": set(), "incident": set()}
         self.moves: dict[str, list[_Move]] = {}
+
+    def of(self, event_id: UUID) -> list[Entry]:
+        """Amendments of an event, in the log and earlier in the batch."""
+        return [*self.log.amendments_of(event_id), *self.amendments.of(event_id)]
 
     def knows(self, kind: str, identifier: str) -> bool:
         return identifier in self.registered[kind] or self.log.is_registered(kind, identifier)
 
+    def holds(self, event_id: UUID) -> bool:
+        return event_id in self.log or event_id in self.entries
+
+    def find(self, event_id: UUID) -> Entry:
+        found = self.entries.get(event_id) or self.log.get(event_id)
+        assert found is not None
+        return found
+
     def check(self, entry: Entry, index: int) -> None:
-        if entry.id in self.ids:
+        if entry.id in self.entries:
             raise IdConflict("id", f"event {entry.id} appears twice in the batch")
         payload = entry.payload
         if payload.registers and payload.registered_id and self.knows(payload.registers, payload.registered_id):
             raise RuleViolation("data.id", f"{payload.registers} {payload.registered_id!r} is already registered")
         for i, event_id in enumerate(entry.based_on):
-            if event_id not in self.log and event_id not in self.ids:
+            if not self.holds(event_id):
                 raise UnknownReference(f"based_on[{i}]", f"no event {event_id} in the log")
         opens = payload.registered_id if payload.registers == "incident" else None
         for i, incident in enumerate(entry.incidents):
             if incident != opens and not self.knows("incident", incident):
                 raise UnknownReference(f"incidents[{i}]", f"no incident {incident!r}; "
                                        "open it with IncidentOpened first")
-        for path, kind, identifier in references(payload):
+        self._check_references(entry, "data.")
+        if payload.amends:
+            self._check_amendment(entry, index)
+        elif payload.moved_vehicle:
+            self._check_timeline(payload.moved_vehicle, entry, index, replacing=None)
+
+    def _check_references(self, entry: Entry, prefix: str) -> None:
+        for path, kind, identifier in references(entry.payload):
+            path = prefix + path.removeprefix("data.")
             if kind == "event":
-                if UUID(identifier) not in self.log and UUID(identifier) not in self.ids:
+                if not self.holds(UUID(identifier)):
                     raise UnknownReference(path, f"no event {identifier} in the log")
             elif not self.knows(kind, identifier):
                 raise UnknownReference(path, f"no {kind} {identifier!r}; register it first")
-        if payload.moved_vehicle:
-            self._check_movement(entry, payload.moved_vehicle, index)
+
+    def _check_amendment(self, entry: Entry, index: int) -> None:
+        target_id = UUID(getattr(entry.payload, "target"))  # noqa: B009 - amendments all name a target
+        target = believed(self.find(target_id), self)
+        if target is None:
+            raise RuleViolation("data.target", f"event {target_id} has been retracted; "
+                                "it can no longer be corrected or retracted")
+        change = entry.payload
+        if isinstance(change, EntryCorrected):
+            fixed = corrected(target, entry)
+            if not fixed.reported_at.not_after(entry.reported_at):
+                raise InvalidValue("data.changes.reported_at", f"({fixed.reported_at}) is after the correction "
+                                   f"itself was reported ({entry.reported_at})")
+            self._check_references(fixed, "data.changes.")
+            if target.payload.moved_vehicle or fixed.payload.moved_vehicle:
+                self._check_timeline(fixed.payload.moved_vehicle, fixed, index, replacing=target)
+        elif target.payload.moved_vehicle:
+            self._check_timeline(target.payload.moved_vehicle, None, index, replacing=target)
 
     def add(self, entry: Entry, index: int) -> None:
-        self.ids.add(entry.id)
+        self.entries[entry.id] = entry
+        self.amendments.add(entry)
         payload = entry.payload
         if payload.registers and payload.registered_id:
             self.registered[payload.registers].add(payload.registered_id)
         if payload.moved_vehicle:
             bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry, (self.log.head + 1, index)))
+        # (An amendment of a movement within one batch is checked against the
+        # log's timeline; the batch's own timeline keeps the original move.)
 
     def _moves_of(self, vehicle: str) -> list[_Move]:
         if vehicle not in self.moves:
             self.moves[vehicle] = list(self.log._moves.get(vehicle, []))
         return self.moves[vehicle]
 
-    def _check_movement(self, entry: Entry, vehicle: str, index: int) -> None:
-        moves = list(self._moves_of(vehicle))
-        candidate = _move(entry, (self.log.head + 1, index))
-        bisect.insort(moves, candidate)
-        at = moves.index(candidate)
-        # The new movement must follow the one before it, and the one after it
-        # must still follow the new one: a back-dated landing cannot slip in
-        # before a docking that is already recorded.
-        for earlier, later in ((moves[at - 1] if at else None, candidate),
-                               (candidate, moves[at + 1] if at + 1 < len(moves) else None)):
-            if later is None:
-                continue
-            previous = earlier.movement if earlier else None
-            if previous not in ALLOWED_AFTER[later.movement]:
-                raise RuleViolation("data.vehicle", _movement_refusal(vehicle, earlier, later, candidate))
+    def _check_timeline(self, vehicle: str | None, moved: Entry | None, index: int,
+                        replacing: Entry | None) -> None:
+        """The vehicle's movements, with `moved` added (and `replacing` taken out),
+        must each follow the one before."""
+        affected = {v for v in (vehicle, replacing.payload.moved_vehicle if replacing else None) if v}
+        candidate = None
+        if moved is not None and vehicle:
+            position = moved.position or self.log.head + 1
+            candidate = _move(moved, (position, index if not moved.position else 0))
+        for name in affected:
+            moves = [m for m in self._moves_of(name) if replacing is None or m.event != replacing.id]
+            if candidate is not None and name == vehicle:
+                bisect.insort(moves, candidate)
+            for earlier, later in zip([None, *moves], moves, strict=False):
+                previous = earlier.movement if earlier else None
+                if previous not in ALLOWED_AFTER[later.movement]:
+                    raise RuleViolation("data.vehicle" if replacing is None else "data.target",
+                                        _refusal(name, earlier, later, candidate))
 
 
 def _move(entry: Entry, order: tuple[int, int]) -> _Move:
@@ -184,10 +252,10 @@ def _move(entry: Entry, order: tuple[int, int]) -> _Move:
     return _Move(entry.occurred_at.start, order, movement, entry.occurred_at.isoformat(), entry.id)
 
 
-def _movement_refusal(vehicle: str, earlier: _Move | None, later: _Move, new: _Move) -> str:
-    if later is not new:
+def _refusal(vehicle: str, earlier: _Move | None, later: _Move, new: _Move | None) -> str:
+    if new is not None and later is not new and earlier is new:
         return (f"{vehicle} cannot be {new.movement} on {new.day}: the log already has it "
                 f"{later.movement} on {later.day}, which could not follow that")
     if earlier is None:
-        return f"{vehicle} cannot be {new.movement} on {new.day}: no earlier movement makes that possible"
-    return f"{vehicle} was {earlier.movement} on {earlier.day}; it cannot be {new.movement} on {new.day}"
+        return f"{vehicle} cannot be {later.movement} on {later.day}: no earlier movement makes that possible"
+    return f"{vehicle} was {earlier.movement} on {earlier.day}; it cannot be {later.movement} on {later.day}"

@@ -12,10 +12,11 @@ projections show, a case in their fold); nothing else needs to change.
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any, ClassVar, Literal, NewType, Union, get_args, get_origin
 from uuid import UUID
 
@@ -27,6 +28,7 @@ CrewId = NewType("CrewId", str)
 IncidentId = NewType("IncidentId", str)
 EventId = NewType("EventId", str)
 NewId = NewType("NewId", str)
+Changes = NewType("Changes", dict[str, Any])  # replacement values for another event's data
 
 Health = Literal["nominal", "degraded", "damaged"]
 Clearance = Literal["cleared", "emergency_only", "not_cleared", "under_review"]
@@ -42,6 +44,7 @@ class Payload:
     type_name: ClassVar[str]
     registers: ClassVar[str | None] = None  # "vehicle", "crew" or "incident"
     movement: ClassVar[Movement | None] = None
+    amends: ClassVar[bool] = False  # a correction or retraction of another event
 
     @property
     def registered_id(self) -> str | None:
@@ -268,6 +271,38 @@ class IncidentClosed(Payload):
     summary: str
 
 
+# --- Corrections --------------------------------------------------------------
+
+
+@event_type
+@dataclass(frozen=True)
+class EntryCorrected(Payload):
+    """New values for an earlier event's data fields and/or its times.
+
+    `changes` names data fields of the target, and may also name
+    `occurred_at` and `reported_at` (the target's times): a correction that
+    moves `occurred_at` moves the event in valid time. The target keeps its id
+    and position; a query sees it corrected once the correction was reported
+    (by `known_at`), whatever `as_of` is.
+    """
+
+    amends = True
+    target: EventId
+    reason: str
+    changes: Changes
+
+
+@event_type
+@dataclass(frozen=True)
+class EntryRetracted(Payload):
+    """An earlier event should never have been recorded. Retracting a
+    retraction restores its target."""
+
+    amends = True
+    target: EventId
+    reason: str
+
+
 # --- Parsing ----------------------------------------------------------------
 
 
@@ -279,8 +314,8 @@ def parse_payload(type_name: object, data: object) -> Payload:
     if not isinstance(data, dict):
         raise InvalidValue("data", "must be a JSON object")
     cls = EVENT_TYPES[type_name]
-    hints = typing.get_type_hints(cls)
-    declared = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    hints = _hints(cls)
+    declared = _fields(cls)
     unknown = sorted(set(data) - set(declared))
     if unknown:
         raise InvalidValue(f"data.{unknown[0]}", f"is not a field of {type_name}; "
@@ -294,6 +329,26 @@ def parse_payload(type_name: object, data: object) -> Payload:
             continue
         values[name] = _coerce(data[name], hints[name], path)
     return cls(**values)
+
+
+def _hints(cls: type[Payload]) -> dict[str, Any]:
+    return _hints_of(cls.__name__)
+
+
+def _fields(cls: type[Payload]) -> dict[str, Field[Any]]:
+    return _fields_of(cls.__name__)
+
+
+# Cached by type name: reading type hints is slow, and every stored event is
+# parsed again when a process starts.
+@functools.cache
+def _hints_of(type_name: str) -> dict[str, Any]:
+    return typing.get_type_hints(EVENT_TYPES[type_name])
+
+
+@functools.cache
+def _fields_of(type_name: str) -> dict[str, Field[Any]]:
+    return {f.name: f for f in fields(EVENT_TYPES[type_name])}  # type: ignore[arg-type]
 
 
 def _coerce(value: Any, hint: Any, path: str) -> Any:
@@ -318,6 +373,11 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
         return items
     if hint is TargetDate:
         return TargetDate.parse(value, path)
+    if hint is Changes:
+        if not isinstance(value, dict) or not value:
+            raise InvalidValue(path, "must be an object of the data fields to replace, with their new values")
+        return dict(value)
+
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidValue(path, f"must be an integer; got {value!r}")
@@ -343,7 +403,7 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
 def references(payload: Payload) -> list[tuple[str, str, str]]:
     """Every (field path, kind, id) the payload names that must already exist."""
     found: list[tuple[str, str, str]] = []
-    hints = typing.get_type_hints(type(payload))
+    hints = _hints(type(payload))
     kinds = {VehicleId: "vehicle", CrewId: "crew", IncidentId: "incident", EventId: "event"}
     for f in fields(payload):  # type: ignore[arg-type]
         hint = hints[f.name]

@@ -2,8 +2,9 @@
 
 An event counts when it had happened by `as_of` (valid time), had been
 reported by `known_at` (knowledge time) and, if `recorded_before` is given,
-had been stored by then (system time or log position). The events that count
-are folded in valid-time order; ties keep log order.
+had been stored by then (system time or log position). Corrections and
+retractions reported by `known_at` apply first, whatever `as_of` is. The
+events that count are folded in valid-time order; ties keep log order.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.corrections import Amendments, believed
 from domain.entry import Entry
 from domain.times import TimePoint, query_bound
 
@@ -61,7 +63,19 @@ class Horizon:
 
 
 def in_valid_time(entries: Iterable[Entry], horizon: Horizon) -> list[Entry]:
-    """The entries that count, in the order things happened."""
-    counted = [e for e in entries if horizon.admits(e)]
+    """The entries that count, as believed at `known_at`, in the order things happened.
+
+    Corrections and retractions are not facts about the world: they change
+    which version of their target counts (or whether it counts at all).
+    """
+    stored = [e for e in entries if horizon.stored(e)]
+    amendments = Amendments.among(stored)
+    counted = []
+    for entry in stored:
+        if entry.payload.amends:
+            continue
+        current = believed(entry, amendments, horizon.known_at) if amendments.by_target else entry
+        if current is not None and horizon.admits(current):
+            counted.append(current)
     counted.sort(key=lambda e: (e.occurred_at.start, e.position))
     return counted
