@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from domain.corrections import Amendments, believed
 from domain.entry import Entry
@@ -62,20 +63,25 @@ class Horizon:
         }
 
 
-def in_valid_time(entries: Iterable[Entry], horizon: Horizon) -> list[Entry]:
-    """The entries that count, as believed at `known_at`, in the order things happened.
+def beliefs(entries: Iterable[Entry], horizon: Horizon) -> dict[UUID, Entry]:
+    """Every event known at the horizon, as then believed: corrections reported
+    by `known_at` applied, retracted events left out, whatever `as_of` is."""
+    stored = [e for e in entries if horizon.stored(e)]
+    amendments = Amendments.among(stored)
+    known: dict[UUID, Entry] = {}
+    for entry in stored:
+        current = believed(entry, amendments, horizon.known_at) if amendments.by_target else entry
+        if current is not None and current.reported_at.start <= horizon.known_at:
+            known[entry.id] = current
+    return known
+
+
+def in_valid_time(known: Iterable[Entry], horizon: Horizon) -> list[Entry]:
+    """The facts that count at `as_of`, in the order things happened.
 
     Corrections and retractions are not facts about the world: they change
     which version of their target counts (or whether it counts at all).
     """
-    stored = [e for e in entries if horizon.stored(e)]
-    amendments = Amendments.among(stored)
-    counted = []
-    for entry in stored:
-        if entry.payload.amends:
-            continue
-        current = believed(entry, amendments, horizon.known_at) if amendments.by_target else entry
-        if current is not None and horizon.admits(current):
-            counted.append(current)
+    counted = [e for e in known if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
     counted.sort(key=lambda e: (e.occurred_at.start, e.position))
     return counted

@@ -107,7 +107,7 @@ def fold(entries: Iterable[Entry]) -> Picture:
     picture = Picture()
     for entry in entries:
         evolve(picture, entry)
-    _derive_return_crews(picture)
+    derive_return_crews(picture)
     return picture
 
 
@@ -288,7 +288,7 @@ _HANDLERS: dict[type[v.Payload], Callable[[Picture, Entry], None]] = {
 # --- Derived fields ---------------------------------------------------------
 
 
-def _derive_return_crews(p: Picture) -> None:
+def derive_return_crews(p: Picture) -> None:
     """A vehicle's return crew is whoever is planned to come home in it."""
     for vehicle in p.vehicles.values():
         vehicle.return_crew = []

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from domain.entry import Entry
 from projections.capacity import StationCapacity, station_capacity
-from projections.horizon import Horizon, in_valid_time
+from projections.explain import explain_view
+from projections.horizon import Horizon, beliefs, in_valid_time
 from projections.picture import CrewPlan, Picture, Tracked, fold
 
 
@@ -20,16 +22,28 @@ class StationState:
     picture: Picture
     capacity: dict[str, StationCapacity]
     position: int  # the last log position the answer drew on
+    known: dict[UUID, Entry] = field(default_factory=dict, repr=False)  # events as believed at known_at
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
         return {
             **self.horizon.to_json(),
             "position": self.position,
-            "vehicles": {k: view_json(v, explain) for k, v in sorted(self.picture.vehicles.items())},
-            "crew": {k: view_json(c, explain) for k, c in sorted(self.picture.crew.items())},
+            "vehicles": {k: self.view_json(v, explain) for k, v in sorted(self.picture.vehicles.items())},
+            "crew": {k: self.view_json(c, explain) for k, c in sorted(self.picture.crew.items())},
             "stations": {k: c.to_json() for k, c in self.capacity.items()},
-            "incidents": {k: view_json(i, explain) for k, i in sorted(self.picture.incidents.items())},
+            "incidents": {k: self.view_json(i, explain) for k, i in sorted(self.picture.incidents.items())},
         }
+
+    def view_json(self, view: Tracked, explain: bool = False) -> dict[str, Any]:
+        """A view's fields; with `explain`, also the event behind each and its evidence."""
+        body = view.to_json()
+        if explain:
+            body["explain"] = explain_view(view, self.known)
+        return body
+
+    def explain(self, view: Tracked, field_name: str) -> dict[str, Any]:
+        return {"field": field_name, **explain_view(view, self.known).get(
+            field_name, {"value": view.to_json().get(field_name), "set_by": None, "evidence": []})}
 
     def find_crew(self, name: str) -> CrewPlan | None:
         return find_crew(self.picture, name)
@@ -37,16 +51,17 @@ class StationState:
 
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]
-    picture = fold(in_valid_time(stored, horizon))
+    known = beliefs(stored, horizon)
+    picture = fold(in_valid_time(known.values(), horizon))
     position = max((e.position for e in stored), default=0)
-    return StationState(horizon, picture, station_capacity(picture), position)
+    return StationState(horizon, picture, station_capacity(picture), position, known)
 
 
-def view_json(view: Tracked, explain: bool) -> dict[str, Any]:
-    body = view.to_json()
-    if explain:
-        body["set_by"] = {name: str(event) for name, event in sorted(view.set_by.items())}
-    return body
+def view_json(view: Tracked, explain: bool, state: StationState | None = None) -> dict[str, Any]:
+    """A view's JSON; explanations need the state it came from."""
+    if state is not None:
+        return state.view_json(view, explain)
+    return view.to_json()
 
 
 def find_crew(picture: Picture, name: str) -> CrewPlan | None:
