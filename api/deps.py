@@ -28,8 +28,10 @@ async def get_application(request: Request) -> IncidentLogApplication:
 Application = Annotated[IncidentLogApplication, Depends(get_application)]
 
 
-async def get_settings(application: Application) -> Settings:
-    return application.settings
+async def get_settings(request: Request) -> Settings:
+    settings = request.app.state.settings
+    assert isinstance(settings, Settings), "create_app sets app.state.settings"
+    return settings
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]

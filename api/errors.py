@@ -10,7 +10,8 @@ A problem (RFC 9457) says what went wrong in `title`/`detail` and, in
 - `NotFound` → 404; `TooLarge` (an oversized body or batch) → 413;
 - any other HTTP error keeps its status (an unknown route is 404).
 
-Anything else is a bug and stays a 500.
+Anything else is a bug: a 500 problem that says nothing of the cause (the
+log line of the request, under the same request id, has the traceback).
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.logs import REQUEST_ID_HEADER
+from api.schemas import PROBLEM_JSON
 from domain.errors import DomainError
 
-PROBLEM_JSON = "application/problem+json"
 _TYPE = "urn:incidentlog:problem:"
 
 # kind → (status, title)
 _DOMAIN: dict[str, tuple[int, str]] = {
-    "invalid": (422, "Invalid event"),
+    "invalid": (422, "Invalid value"),
     "unknown_reference": (422, "Unknown reference"),
     "conflict": (409, "Conflicts with the log"),
     "id_conflict": (409, "Event id already used"),
@@ -112,6 +114,14 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
                    headers=dict(error.headers or {}))
 
 
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # Runs in Starlette's ServerErrorMiddleware, which sends this and re-raises.
+    request_id = getattr(request.state, "request_id", None)
+    return problem(500, "Internal error", "internal", [],
+                   detail="an unexpected error; quote the X-Request-ID header when reporting it",
+                   headers={REQUEST_ID_HEADER: request_id} if request_id else None)
+
+
 def too_large_response(limit: int) -> JSONResponse:
     return problem(413, "Content too large", "too_large",
                    [{"field": "body", "rule": f"must be at most {limit} bytes; split a large import "
@@ -142,6 +152,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestRefused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 class BodySizeLimit:

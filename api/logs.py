@@ -61,7 +61,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
 
     handler = _OurHandler(out)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail, renderer],
     ))
     root = logging.getLogger()
@@ -93,6 +93,7 @@ class RequestLogMiddleware:
             return
         given = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
         request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # for the 500 handler, outside us
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500  # unless a response starts: an unhandled error
@@ -105,10 +106,16 @@ class RequestLogMiddleware:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
+        failure: Exception | None = None
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            failure = error  # logged below with the request, then left to propagate
+            raise
         finally:
-            level = logging.ERROR if status >= 500 else logging.INFO
-            log.log(level, "http_request", method=scope["method"], path=scope["path"], status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2), request_id=request_id)
+            level = logging.ERROR if status >= 500 or failure else logging.INFO
+            log.log(level, "http_request", method=scope["method"], path=scope["path"],
+                    status=500 if failure else status, request_id=request_id,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    **({"exc_info": failure} if failure else {}))
             structlog.contextvars.clear_contextvars()

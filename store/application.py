@@ -31,6 +31,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.entry import Draft, Entry
 from domain.log import IncidentLog
+from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState, project
 from store.records import EntryRecorded, from_record, to_record
@@ -135,6 +136,11 @@ class IncidentLogApplication(Application[UUID]):
         self.catch_up()
         return self._rules.get(event_id)
 
+    def amendments_of(self, event_id: UUID) -> list[Entry]:
+        """The corrections and retractions that name `event_id`, in log order."""
+        self.catch_up()
+        return list(self._rules.amendments_of(event_id))
+
     @property
     def head(self) -> int:
         return self._rules.head
@@ -142,6 +148,10 @@ class IncidentLogApplication(Application[UUID]):
     def state(self, horizon: Horizon) -> StationState:
         self.catch_up()
         return project(list(self._entries), horizon)
+
+    def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
+        self.catch_up()
+        return history(list(self._entries), horizon, kind, name)
 
     def describe(self) -> dict[str, Any]:
         return {"store": self.settings.describe_store(), "events": len(self._entries), "head": self.head}

@@ -1,0 +1,80 @@
+"""The FastAPI application: `create_app()`, also a factory for uvicorn::
+
+    uvicorn api.main:create_app --factory
+
+One `IncidentLogApplication` serves every request of a process; the store it
+opens is chosen by `INCIDENTLOG_STORE` (see `store.settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from api.errors import BodySizeLimit, install_error_handlers
+from api.logs import RequestLogMiddleware, configure_logging
+from api.routers import crew, events, health, state, vehicles
+from api.schemas import document_problems_as_problem_json
+from store.application import IncidentLogApplication
+from store.settings import Settings
+
+DESCRIPTION = """
+A system of record for incidents on a crewed space station. Every fact is an
+immutable event; nothing is updated or deleted (a mistake is fixed by an
+`EntryCorrected` or `EntryRetracted` event).
+
+**Three times on every event.** `occurred_at` (when it happened, required),
+`reported_at` (when it became known; defaults to when it is recorded) and
+`recorded_at` (set by the log). Reads take `as_of` (valid time), `known_at`
+(knowledge time) and `recorded_before` (what this log had stored then).
+
+For example, the Soyuz MS-22 coolant leak was detected on 2022-12-14; its
+cause was announced on 2023-01-11. `GET /vehicles/soyuz-ms-22?as_of=2022-12-20&known_at=2022-12-20`
+shows what was believed then; with `known_at` left out, what is known today
+about that same day.
+
+**Errors** are `application/problem+json`; `errors[].field` names the field
+(`events[3].data.vehicle`) and `errors[].rule` the rule it broke.
+Writers name themselves in the `X-Actor` header (not yet authenticated).
+"""
+
+log = structlog.get_logger("incidentlog.api")
+
+
+def create_app(settings: Settings | None = None,
+               application: IncidentLogApplication | None = None) -> FastAPI:
+    """The API over `application`, or over one opened from `settings` (default:
+    the environment) when the app starts and closed when it stops.
+
+    Logging is configured here unless the process has configured structlog
+    already (the CLI does so before it serves).
+    """
+    settings = settings or (application.settings if application else Settings.from_env())
+    if not structlog.is_configured():
+        configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = application is None
+        app.state.application = application or IncidentLogApplication(settings)
+        log.info("api_started", store=app.state.application.settings.describe_store(),
+                 head=app.state.application.head)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.application.close()
+            log.info("api_stopped")
+
+    app = FastAPI(title="incidentlog", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
+    for module in (events, state, vehicles, crew, health):
+        app.include_router(module.router)
+    document_problems_as_problem_json(app)
+    return app

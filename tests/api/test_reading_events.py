@@ -1,0 +1,49 @@
+"""Reading the log back: by position, a page at a time, or by id."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.support import refused
+from tests.factories import vehicle
+
+
+def given_vehicles(client: TestClient, count: int) -> None:
+    client.post("/events/batch", json={"events": [vehicle(f"vehicle-{i}") for i in range(count)]})
+
+
+def test_events_are_read_a_page_at_a_time(client: TestClient) -> None:
+    given_vehicles(client, 5)
+
+    first = client.get("/events", params={"limit": 2}).json()
+    second = client.get("/events", params={"after": first["next_after"], "limit": 2}).json()
+    last = client.get("/events", params={"after": second["next_after"], "limit": 2}).json()
+
+    assert [e["position"] for e in first["events"]] == [1, 2]
+    assert [e["position"] for e in second["events"]] == [3, 4]
+    assert [e["position"] for e in last["events"]] == [5]
+
+
+def test_reading_past_the_end_gives_no_events_and_the_same_cursor(client: TestClient) -> None:
+    given_vehicles(client, 2)
+
+    assert client.get("/events", params={"after": 2}).json() == {"events": [], "next_after": 2}
+
+
+def test_a_page_holds_at_most_a_thousand_events(client: TestClient) -> None:
+    refused(client.get("/events", params={"limit": 1001}), 422, "limit")
+    refused(client.get("/events", params={"after": -1}), 422, "after")
+
+
+def test_an_event_is_read_by_its_id(client: TestClient) -> None:
+    sent = client.post("/events", json=vehicle("soyuz-ms-22")).json()
+
+    assert client.get(f"/events/{sent['id']}").json() == sent
+
+
+def test_an_event_not_in_the_log_is_not_found(client: TestClient) -> None:
+    refused(client.get("/events/00000000-0000-4000-8000-000000000000"), 404, "event_id")
+
+
+def test_an_event_id_must_be_a_uuid(client: TestClient) -> None:
+    refused(client.get("/events/soyuz-ms-22"), 422, "event_id")
