@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 
 from projections.horizon import Horizon
-from store.application import IncidentLogApplication, utc_now
+from store.application import IncidentLogApplication
 from store.settings import Settings
 
 ANONYMOUS = "anonymous"
@@ -48,9 +48,9 @@ async def get_actor(
 Actor = Annotated[str, Depends(get_actor)]
 
 
-async def get_now() -> datetime:
-    """The default `as_of` and `known_at` of a query."""
-    return utc_now()
+async def get_now(application: Application) -> datetime:
+    """The default `as_of` and `known_at` of a query: the log's own clock."""
+    return application.now()
 
 
 Now = Annotated[datetime, Depends(get_now)]

@@ -59,6 +59,16 @@ class EventOut(BaseModel):
     data: dict[str, Any]
 
 
+class EventRecordOut(EventOut):
+    """An event as written, what amends it, and what is believed of it at `known_at`."""
+
+    amendments: list[EventOut] = Field(description="EntryCorrected / EntryRetracted events naming it, "
+                                                   "as reported by known_at.")
+    retracted: bool
+    believed: dict[str, Any] | None = Field(description="The event with the corrections applied; "
+                                                        "null once retracted.")
+
+
 class BatchIn(BaseModel):
     """Events appended together: all are stored, or none."""
 

@@ -73,6 +73,10 @@ class IncidentLog:
     def amendments_of(self, event_id: UUID) -> list[Entry]:
         return self._amendments.of(event_id)
 
+    @property
+    def amendments(self) -> Amendments:
+        return self._amendments
+
     def is_registered(self, kind: str, identifier: str) -> bool:
         return identifier in self._registered[kind]
 

@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
+from domain.corrections import believed
 from domain.entry import Draft, Entry
 from domain.log import IncidentLog
 from projections.history import Subject, history
@@ -55,6 +56,25 @@ class AppendResult:
     @property
     def duplicates(self) -> int:
         return len(self.entries) - self.stored
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event: as written, with the corrections and retractions naming it,
+    and the version believed (None once retracted)."""
+
+    written: Entry
+    amendments: list[Entry]
+    believed: Entry | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.written.to_json(),
+            "amendments": [a.to_json() for a in self.amendments],
+            "retracted": self.believed is None,
+            "believed": self.believed.to_json() | {"corrected_by": [str(i) for i in self.believed.amended_by]}
+            if self.believed else None,
+        }
 
 
 class IncidentLogApplication(Application[UUID]):
@@ -136,10 +156,19 @@ class IncidentLogApplication(Application[UUID]):
         self.catch_up()
         return self._rules.get(event_id)
 
-    def amendments_of(self, event_id: UUID) -> list[Entry]:
-        """The corrections and retractions that name `event_id`, in log order."""
+    def event_record(self, event_id: UUID, known_at: datetime | None = None) -> EventRecord | None:
+        """An event as written, the amendments naming it, and what is believed of it."""
         self.catch_up()
-        return list(self._rules.amendments_of(event_id))
+        entry = self._rules.get(event_id)
+        if entry is None:
+            return None
+        amendments = self._rules.amendments
+        visible = [a for a in amendments.of(event_id) if known_at is None or a.reported_at.start <= known_at]
+        return EventRecord(entry, visible, believed(entry, amendments, known_at))
+
+    def now(self) -> datetime:
+        """This log's clock: recording time, and the default query time."""
+        return self._clock()
 
     @property
     def head(self) -> int:

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from api.deps import Actor, Application, AppSettings
+from api.deps import Actor, Application, AppSettings, QueryHorizon
 from api.errors import NotFound, TooLarge
-from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, problems
+from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut, problems
 from domain.entry import Draft
 from domain.errors import DomainError
 
@@ -61,12 +61,14 @@ def read_events(application: Application,
             "next_after": entries[-1].position if entries else after}
 
 
-@router.get("/{event_id}", response_model=EventOut, responses=problems(404, 422))
-def read_event(event_id: uuid.UUID, application: Application) -> dict[str, Any]:
-    entry = application.get_entry(event_id)
-    if entry is None:
+@router.get("/{event_id}", response_model=EventRecordOut, responses=problems(404, 422))
+def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
+    """An event as written, the corrections and retractions that name it (reported by
+    `known_at`), and the version believed then (`null` once retracted)."""
+    record = application.event_record(event_id, horizon.known_at)
+    if record is None:
         raise NotFound("event_id", f"no event {event_id} in the log")
-    return entry.to_json()
+    return record.to_json()
 
 
 def _drafts(events: list[dict[str, Any]], limit: int) -> list[Draft]:

@@ -22,3 +22,13 @@ def read_vehicle(vehicle_id: str, application: Application, horizon: QueryHorizo
     if vehicle is None:
         raise NotFound("vehicle_id", f"no vehicle {vehicle_id!r} at this horizon")
     return {**state.view_json(vehicle, explain), **state.horizon.to_json(), "position": state.position}
+
+
+@router.get("/{vehicle_id}/history", responses=problems(404, 422))
+def read_vehicle_history(vehicle_id: str, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
+    """Each change of the vehicle's status over valid time, with the event that caused it,
+    as known at `known_at` (`as_of` does not apply: a history runs through all of time)."""
+    changes = application.history("vehicle", vehicle_id, horizon)
+    if changes is None:
+        raise NotFound("vehicle_id", f"no vehicle {vehicle_id!r} as known at this horizon")
+    return {"vehicle": vehicle_id, **horizon.to_json(), "changes": changes}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.support import refused
-from tests.factories import vehicle
+from tests.factories import event, vehicle
 
 
 def given_vehicles(client: TestClient, count: int) -> None:
@@ -38,7 +38,9 @@ def test_a_page_holds_at_most_a_thousand_events(client: TestClient) -> None:
 def test_an_event_is_read_by_its_id(client: TestClient) -> None:
     sent = client.post("/events", json=vehicle("soyuz-ms-22")).json()
 
-    assert client.get(f"/events/{sent['id']}").json() == sent
+    read = client.get(f"/events/{sent['id']}").json()
+    assert {k: read[k] for k in sent} == sent
+    assert (read["amendments"], read["retracted"]) == ([], False)
 
 
 def test_an_event_not_in_the_log_is_not_found(client: TestClient) -> None:
@@ -47,3 +49,21 @@ def test_an_event_not_in_the_log_is_not_found(client: TestClient) -> None:
 
 def test_an_event_id_must_be_a_uuid(client: TestClient) -> None:
     refused(client.get("/events/soyuz-ms-22"), 422, "event_id")
+
+
+def test_an_event_shows_its_corrections_and_what_is_believed_as_known_then(client: TestClient) -> None:
+    sent = client.post("/events", json=vehicle("soyuz-ms-22")).json()
+    client.post("/events", json=event("EntryCorrected", "2023-01-11", target=sent["id"], reason="four seats",
+                                      changes={"seats": 4}))
+    now = client.get(f"/events/{sent['id']}").json()
+    assert now["data"]["seats"] == 3 and now["believed"]["data"]["seats"] == 4
+    assert [a["type"] for a in now["amendments"]] == ["EntryCorrected"]
+    before = client.get(f"/events/{sent['id']}", params={"known_at": "2023-01-10"}).json()
+    assert (before["amendments"], before["believed"]["data"]["seats"]) == ([], 3)
+
+
+def test_a_retracted_event_is_still_shown_but_not_believed(client: TestClient) -> None:
+    sent = client.post("/events", json=vehicle("soyuz-ms-22")).json()
+    client.post("/events", json=event("EntryRetracted", "2023-01-11", target=sent["id"], reason="duplicate"))
+    read = client.get(f"/events/{sent['id']}").json()
+    assert (read["retracted"], read["believed"], read["type"]) == (True, None, "VehicleRegistered")
