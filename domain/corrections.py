@@ -7,8 +7,8 @@ only on whether the correction had been reported by the query's `known_at`
 
 Corrections are themselves events, so they can be corrected or retracted too:
 a correction counts only as it is itself believed. Visible amendments apply in
-the order they became known (`reported_at`, then log position): the latest
-knowledge wins.
+the order they became known (`reported_at`, then id): the latest knowledge
+wins, and the order they were appended in does not matter.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def believed(entry: Entry, amendments: AmendmentIndex, known_at: datetime | None
             visible.append(current)
     if not visible:
         return entry
-    visible.sort(key=lambda a: (a.reported_at.start, a.position))
+    visible.sort(key=lambda a: (a.reported_at.start, str(a.id)))  # content decides, not log order
     if any(isinstance(a.payload, EntryRetracted) for a in visible):
         return None
     for correction in visible:

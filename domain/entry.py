@@ -21,6 +21,7 @@ from domain.vocabulary import SLUG, UUID_TEXT, Payload, parse_payload
 ENVELOPE_FIELDS = ("id", "type", "occurred_at", "reported_at", "source", "based_on",
                    "incident", "incidents", "data")
 SYSTEM_FIELDS = ("recorded_at", "actor", "position")
+MOVEMENT_RANK = {None: 0, "launched": 1, "docked": 2, "undocked": 3, "landed": 4}
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,19 @@ class Entry:
     @property
     def source(self) -> str:
         return self.draft.source
+
+    @property
+    def valid_time_key(self) -> tuple[datetime, int, datetime, str]:
+        """Where this event falls in valid time, decided by its content alone.
+
+        Ties on `occurred_at` (events known only to the day) go plans first,
+        then launch, dock, undock, land in their natural order, then what was
+        reported earlier, then the event id. Neither the log position nor the
+        recording time decides, so the same events appended in any order, or
+        exported and imported again, fold the same way.
+        """
+        return (self.occurred_at.start, MOVEMENT_RANK.get(self.payload.movement, 0),
+                self.reported_at.start, str(self.id))
 
     def at_position(self, position: int) -> Entry:
         return replace(self, position=position)

@@ -38,8 +38,7 @@ ALLOWED_AFTER: dict[Movement, frozenset[Movement | None]] = {
 
 @dataclass(frozen=True, order=True)
 class _Move:
-    start: datetime
-    order: tuple[int, int]  # (position, index in batch): ties in valid time go in log order
+    key: tuple[datetime, int, datetime, str]  # the entry's valid_time_key: projections fold in this order
     movement: Movement = field(compare=False)
     day: str = field(compare=False)
     event: UUID = field(compare=False)
@@ -107,7 +106,7 @@ class IncidentLog:
                 if current is not None and current.payload.moved_vehicle:
                     self._moved[event_id] = current.payload.moved_vehicle
                     bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []),
-                                  _move(current, (current.position, 0)))
+                                  _move(current))
             if not payload.amends:
                 return
             event_id = UUID(getattr(payload, "target"))  # noqa: B009 - amendments all name a target
@@ -132,8 +131,8 @@ class IncidentLog:
                     stored.append(existing)
                     continue
                 entry = Entry.record(draft, recorded_at, actor, position=0)
-                batch.check(entry, index)
-                batch.add(entry, index)
+                batch.check(entry)
+                batch.add(entry)
                 new.append(entry)
             except DomainError as error:
                 if not prefix:
@@ -167,7 +166,7 @@ class _Batch:
         assert found is not None
         return found
 
-    def check(self, entry: Entry, index: int) -> None:
+    def check(self, entry: Entry) -> None:
         if entry.id in self.entries:
             raise IdConflict("id", f"event {entry.id} appears twice in the batch")
         payload = entry.payload
@@ -183,9 +182,9 @@ class _Batch:
                                        "open it with IncidentOpened first")
         self._check_references(entry, "data.")
         if payload.amends:
-            self._check_amendment(entry, index)
+            self._check_amendment(entry)
         elif payload.moved_vehicle:
-            self._check_timeline(payload.moved_vehicle, entry, index, replacing=None)
+            self._check_timeline(payload.moved_vehicle, entry, replacing=None)
 
     def _check_references(self, entry: Entry, prefix: str) -> None:
         for path, kind, identifier in references(entry.payload):
@@ -196,7 +195,7 @@ class _Batch:
             elif not self.knows(kind, identifier):
                 raise UnknownReference(path, f"no {kind} {identifier!r}; register it first")
 
-    def _check_amendment(self, entry: Entry, index: int) -> None:
+    def _check_amendment(self, entry: Entry) -> None:
         target_id = UUID(getattr(entry.payload, "target"))  # noqa: B009 - amendments all name a target
         target = believed(self.find(target_id), self)
         if target is None:
@@ -210,18 +209,18 @@ class _Batch:
                                    f"itself was reported ({entry.reported_at})")
             self._check_references(fixed, "data.changes.")
             if target.payload.moved_vehicle or fixed.payload.moved_vehicle:
-                self._check_timeline(fixed.payload.moved_vehicle, fixed, index, replacing=target)
+                self._check_timeline(fixed.payload.moved_vehicle, fixed, replacing=target)
         elif target.payload.moved_vehicle:
-            self._check_timeline(target.payload.moved_vehicle, None, index, replacing=target)
+            self._check_timeline(target.payload.moved_vehicle, None, replacing=target)
 
-    def add(self, entry: Entry, index: int) -> None:
+    def add(self, entry: Entry) -> None:
         self.entries[entry.id] = entry
         self.amendments.add(entry)
         payload = entry.payload
         if payload.registers and payload.registered_id:
             self.registered[payload.registers].add(payload.registered_id)
         if payload.moved_vehicle:
-            bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry, (self.log.head + 1, index)))
+            bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry))
         # (An amendment of a movement within one batch is checked against the
         # log's timeline; the batch's own timeline keeps the original move.)
 
@@ -230,15 +229,11 @@ class _Batch:
             self.moves[vehicle] = list(self.log._moves.get(vehicle, []))
         return self.moves[vehicle]
 
-    def _check_timeline(self, vehicle: str | None, moved: Entry | None, index: int,
-                        replacing: Entry | None) -> None:
+    def _check_timeline(self, vehicle: str | None, moved: Entry | None, replacing: Entry | None) -> None:
         """The vehicle's movements, with `moved` added (and `replacing` taken out),
         must each follow the one before."""
         affected = {v for v in (vehicle, replacing.payload.moved_vehicle if replacing else None) if v}
-        candidate = None
-        if moved is not None and vehicle:
-            position = moved.position or self.log.head + 1
-            candidate = _move(moved, (position, index if not moved.position else 0))
+        candidate = _move(moved) if moved is not None and vehicle else None
         for name in affected:
             moves = [m for m in self._moves_of(name) if replacing is None or m.event != replacing.id]
             if candidate is not None and name == vehicle:
@@ -250,10 +245,10 @@ class _Batch:
                                         _refusal(name, earlier, later, candidate))
 
 
-def _move(entry: Entry, order: tuple[int, int]) -> _Move:
+def _move(entry: Entry) -> _Move:
     movement = entry.payload.movement
     assert movement is not None
-    return _Move(entry.occurred_at.start, order, movement, entry.occurred_at.isoformat(), entry.id)
+    return _Move(entry.valid_time_key, movement, entry.occurred_at.isoformat(), entry.id)
 
 
 def _refusal(vehicle: str, earlier: _Move | None, later: _Move, new: _Move | None) -> str:

@@ -4,7 +4,7 @@ An event counts when it had happened by `as_of` (valid time), had been
 reported by `known_at` (knowledge time) and, if `recorded_before` is given,
 had been stored by then (system time or log position). Corrections and
 retractions reported by `known_at` apply first, whatever `as_of` is. The
-events that count are folded in valid-time order; ties keep log order.
+events that count are folded in valid-time order (`Entry.valid_time_key`).
 """
 
 from __future__ import annotations
@@ -83,5 +83,5 @@ def in_valid_time(known: Iterable[Entry], horizon: Horizon) -> list[Entry]:
     which version of their target counts (or whether it counts at all).
     """
     counted = [e for e in known if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
-    counted.sort(key=lambda e: (e.occurred_at.start, e.position))
+    counted.sort(key=lambda e: e.valid_time_key)
     return counted

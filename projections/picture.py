@@ -96,6 +96,11 @@ class Picture:
             self.vehicles[vehicle_id] = VehicleStatus(id=vehicle_id, name=vehicle_id)
         return self.vehicles[vehicle_id]
 
+    def incident(self, incident_id: str) -> IncidentFile:
+        if incident_id not in self.incidents:
+            self.incidents[incident_id] = IncidentFile(id=incident_id, title=incident_id)
+        return self.incidents[incident_id]
+
     def member(self, crew_id: str) -> CrewPlan:
         if crew_id not in self.crew:
             self.crew[crew_id] = CrewPlan(id=crew_id, name=crew_id)
@@ -113,8 +118,7 @@ def fold(entries: Iterable[Entry]) -> Picture:
 
 def evolve(picture: Picture, entry: Entry) -> Picture:
     for incident in entry.incidents:
-        if incident in picture.incidents:
-            picture.incidents[incident].timeline.append(str(entry.id))
+        picture.incident(incident).timeline.append(str(entry.id))
     handler = _HANDLERS.get(type(entry.payload))
     if handler is not None:
         handler(picture, entry)
@@ -224,10 +228,10 @@ def _mission_extended(p: Picture, e: Entry) -> None:
 
 def _incident_opened(p: Picture, e: Entry) -> None:
     d: Any = e.payload
-    incident = IncidentFile(id=d.id, timeline=[str(e.id)])
-    incident.set(e, title=d.title, vehicles=list(d.vehicles), status="open",
-                 opened_at=e.occurred_at.isoformat())
-    p.incidents[d.id] = incident
+    incident = p.incident(d.id)
+    if str(e.id) not in incident.timeline:
+        incident.timeline.append(str(e.id))
+    incident.set(e, title=d.title, vehicles=list(d.vehicles), opened_at=e.occurred_at.isoformat())
     for vehicle_id in d.vehicles:
         vehicle = p.vehicle(vehicle_id)
         vehicle.set(e, open_incidents=[*vehicle.open_incidents, d.id])
@@ -246,11 +250,16 @@ def _damage_assessed(p: Picture, e: Entry) -> None:
         p.vehicle(d.vehicle).seats, d.crewed_return), crewed_return_condition=d.condition)
 
 
+INCIDENT_STATUSES = ("open", "under_investigation", "cause_determined", "closed")
+
+
 def _incident_status(status: str) -> Callable[[Picture, Entry], None]:
+    """An incident's status only moves forward: a finding issued the same day
+    the commission was convened leaves the cause determined, in either order."""
     def advance(p: Picture, e: Entry) -> None:
         for incident_id in e.incidents:
-            incident = p.incidents.get(incident_id)
-            if incident is not None and incident.status != "closed":
+            incident = p.incident(incident_id)
+            if INCIDENT_STATUSES.index(status) > INCIDENT_STATUSES.index(incident.status):
                 incident.set(e, status=status)
     return advance
 
