@@ -1,0 +1,127 @@
+"""Events as JSON Lines: reading a file into drafts, and naming the line that is wrong.
+
+An import is checked in full before anything is stored: every line is parsed
+(syntax and field rules), then the whole file is checked against the log as it
+stands, with the same write-side rules the store applies (references, movement
+order, duplicate ids). Only then is it appended, in batches; each batch is
+atomic. A batch can still be refused if another writer changed the log in
+between (say, registered the same vehicle), and then the earlier batches stay
+stored: importing the file again skips them if its events carry ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.entry import SYSTEM_FIELDS, Draft, Entry
+from domain.errors import DomainError
+from domain.log import IncidentLog
+
+MAX_REPORTED = 10  # bad lines listed before the rest are only counted
+_IN_BATCH = re.compile(r"^events\[(\d+)\](?:\.(.*))?$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """An event read from line `number` of the file (counting from 1)."""
+
+    number: int
+    draft: Draft
+
+
+@dataclass(frozen=True)
+class LineError:
+    number: int
+    field: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"line {self.number}: {self.field}: {self.rule}" if self.field else f"line {self.number}: {self.rule}"
+
+
+class BadLines(Exception):
+    """The file cannot be imported; `errors` are the first few bad lines."""
+
+    def __init__(self, errors: list[LineError], count: int | None = None) -> None:
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+        self.count = len(errors) if count is None else count
+
+
+def read_events(stream: Iterable[str], new_id: Callable[[], UUID] = uuid.uuid4,
+                on_line: Callable[[int], None] | None = None) -> list[Line]:
+    """Parse every line; raise `BadLines` naming the bad ones, or return the events.
+
+    Blank lines and lines starting with ``#`` are skipped. The keys only an
+    export carries (``recorded_at``, ``actor``, ``position``) are dropped, so
+    an export imports again.
+    """
+    lines: list[Line] = []
+    errors: list[LineError] = []
+    first_seen: dict[UUID, int] = {}
+    number = 0
+    try:
+        for number, text in enumerate(stream, 1):
+            if on_line is not None:
+                on_line(number)
+            error = _parse(number, text.strip(), new_id, first_seen, lines)
+            if error is not None:
+                errors.append(error)
+    except UnicodeDecodeError:
+        errors.append(LineError(number + 1, "", "is not UTF-8 text"))
+    if errors:
+        raise BadLines(errors[:MAX_REPORTED], len(errors))
+    return lines
+
+
+def _parse(number: int, text: str, new_id: Callable[[], UUID], first_seen: dict[UUID, int],
+           lines: list[Line]) -> LineError | None:
+    if not text or text.startswith("#"):
+        return None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        return LineError(number, "", f"is not valid JSON: {error.msg} (column {error.colno})")
+    if isinstance(raw, dict):
+        raw = {key: value for key, value in raw.items() if key not in SYSTEM_FIELDS}
+    try:
+        draft = Draft.from_json(raw, new_id)
+    except DomainError as error:
+        return LineError(number, error.field, error.rule)
+    if draft.id in first_seen:
+        return LineError(number, "id", f"event {draft.id} is already on line {first_seen[draft.id]}; "
+                         "an event appears once in a file")
+    first_seen[draft.id] = number
+    lines.append(Line(number, draft))
+    return None
+
+
+def check_against(log: Iterable[Entry], lines: Sequence[Line], recorded_at: datetime, actor: str) -> int:
+    """Check the whole file against the log, as one batch would be; return how
+    many of its events the log already holds (idempotent retries)."""
+    rules = IncidentLog()
+    rules.extend(log)
+    try:
+        acceptance = rules.accept([line.draft for line in lines], recorded_at, actor)
+    except DomainError as error:
+        raise BadLines([refusal_at_line(error, lines)]) from None
+    return len(acceptance.already_stored)
+
+
+def refusal_at_line(error: DomainError, batch: Sequence[Line]) -> LineError:
+    """Turn a refusal of a batch (``events[3].data.vehicle``) into one of a line."""
+    match = _IN_BATCH.match(error.field)
+    if match and len(batch) > 1:
+        return LineError(batch[int(match[1])].number, match[2] or "", error.rule)
+    return LineError(batch[0].number, error.field, error.rule)
+
+
+def batches(lines: Sequence[Line], size: int) -> Iterator[Sequence[Line]]:
+    for start in range(0, len(lines), size):
+        yield lines[start:start + size]

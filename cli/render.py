@@ -1,0 +1,201 @@
+"""Readable tables for a terminal: the log, the station picture, one vehicle or crew member.
+
+Scripts should use ``--json``; these tables are for people and may change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, time
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from domain.entry import Entry
+from projections.capacity import StationCapacity
+from projections.picture import CrewPlan, IncidentFile, Tracked, VehicleStatus
+from projections.state import StationState
+
+SUMMARY_WIDTH = 80
+WIDE_ENOUGH_FOR_SOURCE = 120
+NONE = "–"
+
+
+def log_table(entries: Iterable[Entry], width: int) -> Table:
+    """One row per event; the source only when there is room (`log --json` has it all)."""
+    with_source = width >= WIDE_ENOUGH_FOR_SOURCE
+    table = _table()
+    table.add_column("pos", justify="right", no_wrap=True)
+    table.add_column("occurred", no_wrap=True)
+    table.add_column("reported", no_wrap=True)
+    table.add_column("type", no_wrap=True, style="bold")
+    table.add_column("summary", overflow="fold")
+    if with_source:
+        table.add_column("source", overflow="fold", max_width=40, style="dim")
+    for entry in entries:
+        row = [str(entry.position), entry.occurred_at.isoformat(), entry.reported_at.isoformat(), entry.type,
+               summarize(entry.payload.to_json())]
+        table.add_row(*row, *([entry.source] if with_source else []))
+    return table
+
+
+def summarize(data: dict[str, Any], width: int = SUMMARY_WIDTH) -> str:
+    """A payload in one short line: ``vehicle=soyuz-2 station=iss crew=a,b``."""
+    parts = []
+    for name, value in data.items():
+        if value is None or value == [] or value == "":
+            continue
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{name}={shown}")
+    text = " ".join(parts)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def horizon_line(state: StationState) -> Text:
+    horizon = state.horizon
+    text = Text.assemble("As of ", (moment(horizon.as_of), "bold"), ", known at ", (moment(horizon.known_at), "bold"))
+    bound = horizon.recorded_before
+    if bound is not None:
+        text.append(f", as recorded by {f'position {bound}' if isinstance(bound, int) else moment(bound)}")
+    text.append(f" (drawn from the log up to position {state.position})", style="dim")
+    return text
+
+
+def moment(at: datetime) -> str:
+    """A query bound for people: the end of a day as that day, else to the second."""
+    at = at.astimezone(UTC)
+    if at.time() == time.max:
+        return f"end of {at.date().isoformat()}"
+    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def state_view(state: StationState, explain: bool = False) -> RenderableType:
+    parts: list[RenderableType] = [horizon_line(state)]
+    picture = state.picture
+    if picture.vehicles:
+        parts.append(vehicles_table(picture.vehicles[k] for k in sorted(picture.vehicles)))
+    if picture.crew:
+        parts.append(crew_table(picture.crew[k] for k in sorted(picture.crew)))
+    if state.capacity:
+        parts.append(capacity_table(state.capacity.values()))
+    if picture.incidents:
+        parts.append(incidents_table(picture.incidents[k] for k in sorted(picture.incidents)))
+    if not (picture.vehicles or picture.crew or picture.incidents):
+        parts.append(Text("Nothing is known at this horizon.", style="dim"))
+    if explain:
+        views: list[Tracked] = [*picture.vehicles.values(), *picture.crew.values()]
+        parts.extend(detail_table(view, state.view_json(view, True)["explain"]) for view in views)
+    return Group(*parts)
+
+
+def vehicles_table(vehicles: Iterable[VehicleStatus]) -> Table:
+    table = _table(title="Vehicles")
+    for column in ("id", "location", "station", "health", "crewed return", "launch crew", "return crew",
+                   "planned launch", "planned return"):
+        table.add_column(column, overflow="fold")
+    for v in vehicles:
+        station = f"{v.station} {v.port}" if v.station and v.port else v.station
+        table.add_row(Text(v.id, style="bold"), v.location, _text(station), _health(v.health),
+                      _clearance(v.crewed_return), _list(v.launch_crew),
+                      _list(v.return_crew), _text(v.planned_launch), _text(v.planned_return))
+    return table
+
+
+def crew_table(crew: Iterable[CrewPlan]) -> Table:
+    table = _table(title="Crew")
+    for column in ("id", "name", "aboard", "launch vehicle", "arrived on", "return vehicle", "lifeboat",
+                   "planned return", "extended"):
+        table.add_column(column, overflow="fold")
+    for c in crew:
+        aboard = Text(f"yes ({c.station})" if c.station else "yes", style="green") if c.aboard else Text("no")
+        table.add_row(Text(c.id, style="bold"), c.name, aboard, _text(c.launch_vehicle), _text(c.arrived_on),
+                      _text(c.return_vehicle), _text(c.lifeboat), _text(c.planned_return),
+                      "yes" if c.mission_extended else "no")
+    return table
+
+
+def capacity_table(stations: Iterable[StationCapacity]) -> Group:
+    """Seats against crew per station, then every alert on a line of its own."""
+    table = _table(title="Station capacity")
+    for column in ("station", "aboard", "cleared seats", "emergency seats", "shortfall"):
+        table.add_column(column, no_wrap=True)
+    alerts: list[Text] = []
+    for s in stations:
+        shortfall = Text(str(s.shortfall), style="bold red" if s.shortfall else "green")
+        table.add_row(Text(s.station, style="bold"), str(len(s.crew_aboard)), str(s.cleared_seats),
+                      str(s.emergency_seats), shortfall)
+        alerts.extend(Text.assemble(("! ", "bold red"), f"{s.station}: {alert}") for alert in s.alerts)
+    return Group(table, *alerts)
+
+
+def incidents_table(incidents: Iterable[IncidentFile]) -> Table:
+    table = _table(title="Incidents")
+    for column in ("id", "title", "status", "vehicles", "opened", "events"):
+        table.add_column(column, overflow="fold")
+    for i in incidents:
+        table.add_row(Text(i.id, style="bold"), i.title, i.status, _list(i.vehicles), _text(i.opened_at),
+                      str(len(i.timeline)))
+    return table
+
+
+def detail_table(view: Tracked, explanations: dict[str, Any] | None = None) -> Table:
+    """One vehicle, crew member or incident, field by field; with `explanations`
+    (a view's ``explain`` JSON), the event that set each field."""
+    body = view.to_json()
+    table = _table(title=f"{_kind(view)} {body.get('id', '')}", show_header=explanations is not None)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    if explanations is not None:
+        table.add_column("set by", overflow="fold", style="dim")
+        table.add_column("evidence", justify="right", style="dim")
+    for name, value in body.items():
+        shown = _list(value) if isinstance(value, list) else _text(value)
+        if explanations is None:
+            table.add_row(name, shown)
+            continue
+        explained = explanations.get(name) or {}
+        evidence = explained.get("evidence") or []
+        table.add_row(name, shown, set_by(explained.get("set_by")), str(len(evidence)) if evidence else "")
+    return table
+
+
+def set_by(event: dict[str, Any] | None) -> str:
+    """The event behind a field, in a few words: ``LeakDetected 2022-12-14 (#26, d39f80ab)``."""
+    if not event:
+        return ""
+    if "type" not in event:
+        return str(event.get("id", ""))
+    return f"{event['type']} {event.get('occurred_at', '')} (#{event.get('position', '?')}, {event['id'][:8]})"
+
+
+def _table(title: str | None = None, show_header: bool = True) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", show_header=show_header,
+                 box=box.SIMPLE_HEAD, header_style="bold dim")
+
+
+def _kind(view: Tracked) -> str:
+    return {VehicleStatus: "Vehicle", CrewPlan: "Crew member", IncidentFile: "Incident"}.get(type(view), "View")
+
+
+def _text(value: object) -> Text:
+    if value is None:
+        return Text(NONE, style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    return Text(str(value))
+
+
+def _list(values: list[Any]) -> Text:
+    return Text(", ".join(map(str, values))) if values else Text(NONE, style="dim")
+
+
+def _health(health: str) -> Text:
+    return Text(health, style={"nominal": "green", "degraded": "yellow"}.get(health, "bold red"))
+
+
+def _clearance(clearance: str) -> Text:
+    style = {"cleared": "green", "emergency_only": "yellow", "not_applicable": "dim"}.get(clearance, "bold red")
+    return Text(clearance, style=style)
