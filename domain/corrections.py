@@ -45,8 +45,8 @@ class Amendments:
         return amendments
 
     def add(self, entry: Entry) -> None:
-        if entry.payload.amends:
-            target = UUID(getattr(entry.payload, "target"))  # noqa: B009 - both amendment types have it
+        target = entry.payload.amended_event
+        if target is not None:
             self.by_target.setdefault(target, []).append(entry)
 
     def of(self, event_id: UUID) -> list[Entry]:

@@ -107,9 +107,9 @@ class IncidentLog:
                     self._moved[event_id] = current.payload.moved_vehicle
                     bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []),
                                   _move(current))
-            if not payload.amends:
+            if payload.amended_event is None:
                 return
-            event_id = UUID(getattr(payload, "target"))  # noqa: B009 - amendments all name a target
+            event_id = payload.amended_event
 
     def accept(self, drafts: Sequence[Draft], recorded_at: datetime, actor: str) -> Acceptance:
         """Check a batch; return the entries to store (positions still to be given).
@@ -196,12 +196,16 @@ class _Batch:
                 raise UnknownReference(path, f"no {kind} {identifier!r}; register it first")
 
     def _check_amendment(self, entry: Entry) -> None:
-        target_id = UUID(getattr(entry.payload, "target"))  # noqa: B009 - amendments all name a target
+        target_id = entry.payload.amended_event
+        assert target_id is not None
         target = believed(self.find(target_id), self)
         if target is None:
             raise RuleViolation("data.target", f"event {target_id} has been retracted; "
                                 "it can no longer be corrected or retracted")
         change = entry.payload
+        if not target.reported_at.not_after(entry.reported_at):
+            raise InvalidValue("reported_at", f"({entry.reported_at}) is before the event it amends was "
+                               f"reported ({target.reported_at}); what is not yet known cannot be amended")
         if isinstance(change, EntryCorrected):
             fixed = corrected(target, entry)
             if not fixed.reported_at.not_after(entry.reported_at):

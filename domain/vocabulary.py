@@ -58,6 +58,12 @@ class Payload:
         value: str | None = getattr(self, "vehicle", None) if self.movement else None
         return value
 
+    @property
+    def amended_event(self) -> UUID | None:
+        """The event this corrects or retracts (for an amendment), else None."""
+        target: str | None = getattr(self, "target", None) if self.amends else None
+        return UUID(target) if target else None
+
     def to_json(self) -> dict[str, Any]:
         return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,3 +82,25 @@ def app(store_url: str, clock: FakeClock) -> Iterator[IncidentLogApplication]:
     application = IncidentLogApplication(Settings(store=store_url), clock=clock)
     yield application
     application.close()
+
+
+@pytest.fixture
+def fresh_store(store_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes another empty store of the same kind as `store_url`, as often as
+    asked (for property tests, which need one per example)."""
+    schemas: list[str] = []
+
+    def make() -> str:
+        if not store_url.startswith("postgresql://"):
+            return str(tmp_path / f"{uuid.uuid4().hex}.db")
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        schemas.append(schema)
+        return f"{POSTGRES_URL}?schema={schema}"
+
+    yield make
+    if schemas:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))

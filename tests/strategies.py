@@ -1,0 +1,179 @@
+"""Hypothesis strategies: random logs that obey the rules.
+
+A log starts with a small cast (vehicles, crew, one incident) and then draws
+fleet, crew and incident events at random days, reported at random lags
+(so many are back-dated), with corrections and retractions of earlier events
+(and of corrections), and retractions of retractions. Every generated event is
+meant to be accepted; a refusal is a failure worth seeing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+DAY0 = date(2022, 1, 1)
+VEHICLES = ["v0", "v1", "v2"]
+CREW = ["c0", "c1", "c2", "c3"]
+TARGETS = ["2023-03", "not announced", "2023-02-20", "no earlier than 2023-02-24"]
+QUERY_DAYS = [0, 15, 30, 45, 60, 75, 200]
+
+
+def day(n: int) -> str:
+    return (DAY0 + timedelta(days=n)).isoformat()
+
+
+@dataclass
+class _Log:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    amendable: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> event, not retracted
+    retractions: dict[str, str] = field(default_factory=dict)  # retraction id -> its target
+    flights: dict[str, str] = field(default_factory=dict)  # vehicle -> "docked" | "landed"
+    dock_day: dict[str, int] = field(default_factory=dict)
+    known_from: dict[str, int] = field(default_factory=dict)  # id -> latest day it may be believed reported
+
+    def add(self, event: dict[str, Any], amendable: bool = True) -> dict[str, Any]:
+        event["id"] = str(uuid.UUID(int=len(self.events) + 1))
+        self.events.append(event)
+        if amendable:
+            self.amendable[event["id"]] = event
+        return event
+
+
+def _event(type_: str, occurred: int, lag: int, **data: Any) -> dict[str, Any]:
+    return {"type": type_, "occurred_at": day(occurred), "reported_at": day(occurred + lag),
+            "source": "generated", "data": data}
+
+
+@st.composite
+def logs(draw: st.DrawFn, max_events: int = 14) -> list[dict[str, Any]]:
+    log = _Log()
+    for vehicle in VEHICLES:
+        seats = draw(st.sampled_from([0, 3, 4]))
+        log.add(_event("VehicleRegistered", 0, 0, id=vehicle, name=vehicle, kind="k", seats=seats), False)
+    for member in CREW:
+        log.add(_event("CrewMemberRegistered", 0, 0, id=member, name=member, agency="a", aliases=[]), False)
+    log.add(_event("IncidentOpened", 0, 0, id="inc", title="incident", vehicles=["v0"]) | {"incident": "inc"},
+            False)
+    for _ in range(draw(st.integers(0, max_events))):
+        occurred, lag = draw(st.integers(1, 60)), draw(st.integers(0, 30))
+        kind = draw(st.sampled_from(["leak", "assess", "return", "lifeboat", "extend", "seats", "schedule",
+                                     "flight", "correct", "correct", "retract"]))
+        _draw_event(draw, log, kind, occurred, lag)
+    return log.events
+
+
+def _draw_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) -> None:
+    vehicle = draw(st.sampled_from(VEHICLES))
+    member = draw(st.sampled_from(CREW))
+    if kind == "leak":
+        log.add(_event("LeakDetected", occurred, lag, vehicle=vehicle, system="cooling", description="leak")
+                | {"incident": "inc"})
+    elif kind == "assess":
+        log.add(_event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, **_assessment(draw)))
+    elif kind == "return":
+        log.add(_event("ReturnVehicleAssigned", occurred, lag, crew_member=member, vehicle=vehicle,
+                       planned_return=draw(st.sampled_from(TARGETS))))
+    elif kind == "lifeboat":
+        log.add(_event("LifeboatAssigned", occurred, lag, crew_member=member, vehicle=vehicle))
+    elif kind == "extend":
+        crew = draw(st.lists(st.sampled_from(CREW), min_size=1, max_size=3, unique=True))
+        log.add(_event("MissionExtended", occurred, lag, crew=crew, planned_return=draw(st.sampled_from(TARGETS))))
+    elif kind == "seats":
+        log.add(_event("SeatCapacityChanged", occurred, lag, vehicle=vehicle, seats=draw(st.integers(0, 4)),
+                       reason="seat liner moved"))
+    elif kind == "schedule":
+        crew = draw(st.lists(st.sampled_from(CREW), max_size=3, unique=True))
+        log.add(_event("LaunchScheduled", occurred, lag, vehicle=vehicle, target=draw(st.sampled_from(TARGETS)),
+                       crew=crew))
+    elif kind == "flight":
+        _fly(draw, log, vehicle, occurred, lag)
+    elif kind == "correct" and log.amendable:
+        _correct(draw, log, occurred, lag)
+    elif kind == "retract" and log.amendable:
+        target = draw(st.sampled_from(sorted(log.amendable)))
+        retraction = log.add(_event("EntryRetracted", _after(log, log.amendable[target], occurred), lag,
+                                    target=target, reason="wrong"))
+        del log.amendable[target]
+        undone = log.retractions.pop(target, None)  # retracting a retraction restores its target
+        if undone is not None:
+            log.amendable[undone] = next(e for e in log.events if e["id"] == undone)
+        log.retractions[retraction["id"]] = target
+
+
+def _after(log: _Log, target: dict[str, Any], occurred: int) -> int:
+    """A day for an amendment: after its target was reported, as it may now be
+    believed (what is not yet known cannot be amended), and late enough to be a
+    correction."""
+    reported = (date.fromisoformat(target["reported_at"]) - DAY0).days
+    return max(occurred + 30, reported, log.known_from.get(target["id"], 0))
+
+
+def _assessment(draw: st.DrawFn) -> dict[str, Any]:
+    return {"health": draw(st.sampled_from(["nominal", "degraded", "damaged"])),
+            "crewed_return": draw(st.sampled_from(["cleared", "emergency_only", "not_cleared", "under_review"]))}
+
+
+def _fly(draw: st.DrawFn, log: _Log, vehicle: str, occurred: int, lag: int) -> None:
+    """Up, docked, and later home: each vehicle flies once, in order."""
+    state = log.flights.get(vehicle)
+    crew = draw(st.lists(st.sampled_from(CREW), max_size=3, unique=True))
+    if state is None:
+        log.add(_event("VehicleLaunched", occurred, lag, vehicle=vehicle, crew=crew), False)
+        log.add(_event("VehicleDocked", occurred, lag, vehicle=vehicle, station="station"), False)
+        log.flights[vehicle], log.dock_day[vehicle] = "docked", occurred
+    elif state == "docked":
+        home = log.dock_day[vehicle] + draw(st.integers(1, 40))
+        log.add(_event("VehicleUndocked", home, lag, vehicle=vehicle, crew=crew), False)
+        log.add(_event("VehicleLanded", home, lag, vehicle=vehicle, crew=crew), False)
+        log.flights[vehicle] = "landed"
+
+
+def _correct(draw: st.DrawFn, log: _Log, occurred: int, lag: int) -> None:
+    target_id = draw(st.sampled_from(sorted(log.amendable)))
+    target = log.amendable[target_id]
+    when = _after(log, target, occurred)
+    if target["type"] == "EntryRetracted":
+        return
+    if target["type"] == "EntryCorrected":  # a correction of a correction: new values instead
+        original = next(e for e in log.events if e["id"] == target["data"]["target"])
+        changes = _data_change(draw, original["type"])
+        if changes is None:
+            return
+        log.add(_event("EntryCorrected", when, lag, target=target_id, reason="the correction was wrong",
+                       changes={"changes": changes}))
+        return
+    changes = _data_change(draw, target["type"]) if draw(st.booleans()) else None
+    if changes is None:  # move it in valid and knowledge time instead
+        # ...but never to after the correction itself was reported
+        new_occurred = draw(st.integers(1, min(60, when + lag)))
+        new_reported = min(new_occurred + draw(st.integers(0, 30)), when + lag)
+        changes = {"occurred_at": day(new_occurred), "reported_at": day(new_reported)}
+        log.known_from[target_id] = max(log.known_from.get(target_id, 0), new_reported)
+    log.add(_event("EntryCorrected", when, lag, target=target_id, reason="the source was wrong", changes=changes))
+
+
+def _data_change(draw: st.DrawFn, type_: str) -> dict[str, Any] | None:
+    if type_ in ("ReturnVehicleAssigned", "LifeboatAssigned"):
+        return {"vehicle": draw(st.sampled_from(VEHICLES))}
+    if type_ == "VehicleDamageAssessed":
+        return _assessment(draw)
+    if type_ == "SeatCapacityChanged":
+        return {"seats": draw(st.integers(0, 4))}
+    if type_ == "LeakDetected":
+        return {"description": draw(st.sampled_from(["a hole under 1 mm", "0.8 mm hole"]))}
+    if type_ in ("MissionExtended", "LaunchScheduled"):
+        return {"planned_return" if type_ == "MissionExtended" else "target": draw(st.sampled_from(TARGETS))}
+    return None
+
+
+def dependencies(event: dict[str, Any]) -> set[str]:
+    """Ids an event needs in the log before it (evidence and amendment targets)."""
+    needs = set(event.get("based_on", []))
+    if event["type"] in ("EntryCorrected", "EntryRetracted"):
+        needs.add(event["data"]["target"])
+    return needs
