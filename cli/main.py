@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import Annotated, Any, Literal, NoReturn, TextIO
 
 import typer
 from eventsourcing.persistence import PersistenceError
@@ -31,7 +31,7 @@ from cli.jsonlines import BadLines, Line, batches, check_against, read_events, r
 from domain.entry import Draft
 from domain.errors import DomainError, InvalidValue
 from projections.horizon import Horizon
-from projections.picture import Tracked, VehicleStatus
+from projections.picture import CrewPlan, Tracked, VehicleStatus
 from projections.state import StationState
 from store.application import IncidentLogApplication
 from store.settings import Settings, SettingsError
@@ -366,6 +366,90 @@ def crew(
     if found is None:
         fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")
     _show(found, station, as_json, explain)
+
+
+Subject = Annotated[str, typer.Argument(
+    metavar="VEHICLE_OR_CREW", show_default=False,
+    help="A vehicle's id or name, or a crew member's id, name or alias.")]
+
+
+@app.command("explain")
+def explain_field(
+    ctx: typer.Context,
+    subject: Subject,
+    field: Annotated[str, typer.Argument(metavar="FIELD", show_default=False,
+                                         help="A field of its view, e.g. crewed_return or return_vehicle.")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    recorded_before: RecordedBefore = None,
+    as_json: Json = False,
+) -> None:
+    """Why a field has its value: the event that set it, and the evidence chain behind that event."""
+    with open_log(ctx) as application:
+        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    view = _find_subject(station, subject)
+    fields = view.to_json()
+    if field not in fields:
+        fail(f"{field!r} is not a field of {subject!r}; its fields are {', '.join(fields)}", USAGE)
+    body = station.explain(view, field)
+    if as_json:
+        _print_json(body)
+    else:
+        _stdout().print(render.horizon_line(station), render.explanation(body))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    subject: Subject,
+    known_at: KnownAt = None,
+    recorded_before: RecordedBefore = None,
+    as_json: Json = False,
+) -> None:
+    """Each change of a vehicle's status or a crew member's plan over valid time, with the
+    event that caused it, as known at --known-at."""
+    with open_log(ctx) as application:
+        horizon = _horizon(application, None, known_at, recorded_before)
+        view = _find_subject(application.state(horizon), subject)
+        kind: Literal["vehicle", "crew"] = "vehicle" if isinstance(view, VehicleStatus) else "crew"
+        changes = application.history(kind, view.id, horizon) or []
+    if as_json:
+        _print_json({kind if kind == "vehicle" else "crew_member": view.id, **horizon.to_json(),
+                     "changes": changes})
+    else:
+        _stdout().print(render.history_table(view.id, changes))
+
+
+@app.command("event")
+def show_event(
+    ctx: typer.Context,
+    event_id: Annotated[str, typer.Argument(metavar="EVENT_ID", show_default=False, help="The event's id.")],
+    known_at: KnownAt = None,
+    recorded_before: RecordedBefore = None,
+    as_json: Json = False,
+) -> None:
+    """One event as written, the corrections and retractions naming it, and what is believed of it."""
+    try:
+        wanted = uuid.UUID(event_id)
+    except ValueError:
+        fail(f"{event_id!r} is not an event id (a UUID)", USAGE)
+    with open_log(ctx) as application:
+        horizon = _horizon(application, None, known_at, recorded_before)
+        record = application.event_record(wanted, horizon.known_at)
+    if record is None:
+        fail(f"no event {event_id} in the log")
+    if as_json:
+        _print_json(record.to_json())
+    else:
+        _stdout().print(render.event_record(record.to_json()))
+
+
+def _find_subject(station: StationState, name: str) -> VehicleStatus | CrewPlan:
+    found = _find_vehicle(station, name) or station.find_crew(name)
+    if found is None:
+        fail(f"no vehicle or crew member {name!r} at this horizon"
+             f"{_known({**station.picture.vehicles, **station.picture.crew})}")
+    return found
 
 
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,

@@ -199,3 +199,66 @@ def _health(health: str) -> Text:
 def _clearance(clearance: str) -> Text:
     style = {"cleared": "green", "emergency_only": "yellow", "not_applicable": "dim"}.get(clearance, "bold red")
     return Text(clearance, style=style)
+
+
+def explanation(body: dict[str, Any]) -> RenderableType:
+    """One field's value, the event that set it, and the evidence chain beneath."""
+    head = Text.assemble((f"{body['field']} = ", "bold"), _text(body.get("value")))
+    if not body.get("set_by"):
+        return Group(head, Text("set by no event (a default)", style="dim"))
+    table = _table(title="set by, then the evidence it rests on (nearest first)")
+    for column in ("event", "occurred", "reported", "source"):
+        table.add_column(column, overflow="fold", no_wrap=column != "source")
+    for depth, event in enumerate([body["set_by"], *body.get("evidence", [])]):
+        if event.get("known") is False:
+            table.add_row(event["id"][:8], "", "", Text(event.get("note", ""), style="dim"))
+            continue
+        name = f"{event['type']} ({event['id'][:8]})" if depth else Text(f"{event['type']} ({event['id'][:8]})",
+                                                                        style="bold")
+        table.add_row(name, event["occurred_at"], event["reported_at"], event["source"])
+    return Group(head, table)
+
+
+def history_table(subject: str, changes: list[dict[str, Any]]) -> Table:
+    """Each change over valid time, with the event that caused it."""
+    table = _table(title=f"History of {subject}")
+    table.add_column("occurred", no_wrap=True)
+    table.add_column("event", no_wrap=True)
+    table.add_column("changes", overflow="fold")
+    for change in changes:
+        described = "; ".join(f"{field}: {_plain(diff['from'])} → {_plain(diff['to'])}"
+                              for field, diff in change["changes"].items())
+        event = change["event"]
+        table.add_row(change["occurred_at"], f"{event['type']} ({event['id'][:8]})", described)
+    return table
+
+
+def event_record(record: dict[str, Any]) -> RenderableType:
+    """An event as written, what amends it, and what is believed of it."""
+    parts: list[RenderableType] = [log_table_row_json(record, "As written")]
+    for amendment in record["amendments"]:
+        parts.append(log_table_row_json(amendment, f"Amended by {amendment['type']}"))
+    if record["retracted"]:
+        parts.append(Text("Retracted: not believed.", style="bold red"))
+    elif record["amendments"] and record["believed"]:
+        parts.append(log_table_row_json(record["believed"], "As believed"))
+    return Group(*parts)
+
+
+def log_table_row_json(event: dict[str, Any], title: str) -> Table:
+    table = _table(title=title, show_header=False)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for name in ("id", "type", "occurred_at", "reported_at", "recorded_at", "position", "source", "actor"):
+        if name in event:
+            table.add_row(name, _text(event[name]))
+    table.add_row("data", summarize(event.get("data", {}), 200))
+    return table
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return NONE
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or NONE
+    return str(value)
