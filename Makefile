@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCENARIO ?= scenarios/soyuz-ms22.jsonl
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint readme bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+## Re-run the README's tour and write what it prints into README.md.
+readme: $(STAMP)
+	$(BIN)/python -m tools.readme_tour
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -328,6 +328,24 @@ def state(
 
 
 @app.command()
+def capacity(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    recorded_before: RecordedBefore = None,
+    as_json: Json = False,
+) -> None:
+    """Seats against crew at each station, and each person's lifeboat: can everyone get home?"""
+    with open_log(ctx) as application:
+        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    if as_json:
+        _print_json({**station.horizon.to_json(), "position": station.position,
+                     "stations": {k: c.to_json() for k, c in station.capacity.items()}})
+    else:
+        _stdout().print(render.capacity_view(station))
+
+
+@app.command()
 def vehicle(
     ctx: typer.Context,
     vehicle_id: Annotated[str, typer.Argument(

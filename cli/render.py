@@ -262,3 +262,17 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value)) or NONE
     return str(value)
+
+
+def capacity_view(state: StationState) -> RenderableType:
+    """Seats against crew, and each person's lifeboat: can everyone aboard get home?"""
+    if not state.capacity:
+        return Group(horizon_line(state), Text("No station has anyone aboard or anything docked.", style="dim"))
+    table = _table(title="Lifeboats")
+    for column in ("station", "crew member", "lifeboat", "docked", "crewed return"):
+        table.add_column(column, no_wrap=True)
+    for s in state.capacity.values():
+        for check in s.lifeboats:
+            table.add_row(s.station, check.crew_member, _text(check.lifeboat), _text(check.docked),
+                          _clearance(check.crewed_return) if check.crewed_return else _text(None))
+    return Group(horizon_line(state), capacity_table(state.capacity.values()), table)

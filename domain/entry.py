@@ -143,14 +143,14 @@ class Entry:
     def valid_time_key(self) -> tuple[datetime, int, datetime, str]:
         """Where this event falls in valid time, decided by its content alone.
 
-        Ties on `occurred_at` (events known only to the day) go plans first,
-        then launch, dock, undock, land in their natural order, then what was
-        reported earlier, then the event id. Neither the log position nor the
+        Ties on `occurred_at` (events known only to the day) go registrations
+        first, then plans and other facts, then launch, dock, undock, land in
+        their natural order; then what was reported earlier; then the event id. Neither the log position nor the
         recording time decides, so the same events appended in any order, or
         exported and imported again, fold the same way.
         """
-        return (self.occurred_at.start, MOVEMENT_RANK.get(self.payload.movement, 0),
-                self.reported_at.start, str(self.id))
+        rank = -1 if self.payload.registers else MOVEMENT_RANK.get(self.payload.movement, 0)
+        return (self.occurred_at.start, rank, self.reported_at.start, str(self.id))
 
     def at_position(self, position: int) -> Entry:
         return replace(self, position=position)

@@ -1,0 +1,1 @@
+"""Project upkeep scripts (not part of the product)."""
