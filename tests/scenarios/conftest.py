@@ -1,18 +1,26 @@
-"""The seed scenario, imported once per test into a fresh store of each kind."""
+"""The seed scenario, imported into a fresh store of each kind, and asked
+through each interface: the store itself, `GET /state`, `incidentlog state --json`."""
+
+from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api.main import create_app
+from cli.main import app as cli_app
 from domain.entry import Draft
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
-from tests.factories import NOW
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "soyuz-ms22.jsonl"
+StateOf = Callable[..., dict[str, Any]]
 
 
 def scenario_events() -> list[dict[str, Any]]:
@@ -25,6 +33,28 @@ def seeded(app: IncidentLogApplication) -> IncidentLogApplication:
     return app
 
 
-def state_json(app: IncidentLogApplication, as_of: str, known_at: str | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = app.state(Horizon.parse(as_of, known_at, None, NOW)).to_json()
-    return result
+@pytest.fixture(params=["store", "http", "cli"])
+def state_of(request: pytest.FixtureRequest, seeded: IncidentLogApplication) -> Iterator[StateOf]:
+    """`state_of(as_of, known_at=None)`: the station state as JSON, through one interface."""
+    if request.param == "store":
+        def from_store(as_of: str, known_at: str | None = None) -> dict[str, Any]:
+            return seeded.state(Horizon.parse(as_of, known_at, None, seeded.now())).to_json()
+        yield from_store
+    elif request.param == "http":
+        with TestClient(create_app(seeded.settings, application=seeded)) as client:
+            def from_http(as_of: str, known_at: str | None = None) -> dict[str, Any]:
+                response = client.get("/state", params={"as_of": as_of, **({"known_at": known_at} if known_at else {})})
+                assert response.status_code == 200, response.text
+                body: dict[str, Any] = response.json()
+                return body
+            yield from_http
+    else:
+        runner = CliRunner()
+
+        def from_cli(as_of: str, known_at: str | None = None) -> dict[str, Any]:
+            args = ["--store", seeded.settings.store, "state", "--as-of", as_of, "--json"]
+            result = runner.invoke(cli_app, args + (["--known-at", known_at] if known_at else []))
+            assert result.exit_code == 0, result.stderr
+            body: dict[str, Any] = json.loads(result.stdout)
+            return body
+        yield from_cli
