@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 
-def refused(response: httpx.Response, status: int, field: str) -> dict[str, Any]:
+def refused(response: httpx2.Response, status: int, field: str) -> dict[str, Any]:
     """The response is a problem with `status` that names `field`."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
