@@ -85,8 +85,8 @@ def run(kind: str, url: str, events: int, batch: int) -> None:
     print(f"  append, {batch} events per batch   {batched:10,.0f} ev/s")
     print(f"  append, one event per call        {single:10,.0f} ev/s")
     print(f"  cold start (read + fold all)      {cold_start:10.2f} s   peak {peak / 2**20:,.0f} MiB traced")
-    print(f"  GET /state, as of now             {query_now:10.1f} ms (median of 5)")
-    print(f"  GET /state, as of mid-2000        {query_past:10.1f} ms (median of 5)")
+    print(f"  state query, as of now            {query_now:10.1f} ms (median of 5)")
+    print(f"  state query, as of mid-2000       {query_past:10.1f} ms (median of 5)")
 
 
 def _median_ms(work: Callable[[], object]) -> float:

@@ -13,25 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.entry import Entry
-from domain.times import TimePoint
 from projections.picture import Tracked
 
 
 def describe(entry: Entry) -> dict[str, Any]:
-    """One event, as an explanation shows it."""
-    return {
-        "id": str(entry.id),
-        "type": entry.type,
-        "occurred_at": entry.occurred_at.isoformat(),
-        "reported_at": entry.reported_at.isoformat(),
-        "recorded_at": TimePoint.at(entry.recorded_at).isoformat(),
-        "position": entry.position,
-        "source": entry.source,
-        "actor": entry.actor,
-        "based_on": [str(i) for i in entry.based_on],
-        "corrected_by": [str(i) for i in entry.amended_by],
-        "data": entry.payload.to_json(),
-    }
+    """One event, as an explanation shows it: as believed, with the corrections applied to it."""
+    return {**entry.to_json(), "corrected_by": [str(i) for i in entry.amended_by]}
 
 
 def evidence_chain(entry: Entry, known: Mapping[UUID, Entry]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.corrections import believed
 from domain.entry import Draft, Entry
 from domain.log import IncidentLog
+from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState, project
@@ -72,8 +73,7 @@ class EventRecord:
             **self.written.to_json(),
             "amendments": [a.to_json() for a in self.amendments],
             "retracted": self.believed is None,
-            "believed": self.believed.to_json() | {"corrected_by": [str(i) for i in self.believed.amended_by]}
-            if self.believed else None,
+            "believed": describe(self.believed) if self.believed else None,
         }
 
 
