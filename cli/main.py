@@ -453,7 +453,7 @@ def show_event(
         fail(f"{event_id!r} is not an event id (a UUID)", USAGE)
     with open_log(ctx) as application:
         horizon = _horizon(application, None, known_at, recorded_before)
-        record = application.event_record(wanted, horizon.known_at)
+        record = application.event_record(wanted, horizon)
     if record is None:
         fail(f"no event {event_id} in the log")
     if as_json:

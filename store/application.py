@@ -29,7 +29,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
-from domain.corrections import believed
+from domain.corrections import Amendments, believed
 from domain.entry import Draft, Entry
 from domain.log import IncidentLog
 from projections.explain import describe
@@ -75,6 +75,17 @@ class EventRecord:
             "retracted": self.believed is None,
             "believed": describe(self.believed) if self.believed else None,
         }
+
+
+@dataclass(frozen=True)
+class _StoredAmendments:
+    """The amendments the log had stored by the horizon's `recorded_before`."""
+
+    amendments: Amendments
+    horizon: Horizon
+
+    def of(self, event_id: UUID) -> list[Entry]:
+        return [a for a in self.amendments.of(event_id) if self.horizon.stored(a)]
 
 
 class IncidentLogApplication(Application[UUID]):
@@ -156,15 +167,16 @@ class IncidentLogApplication(Application[UUID]):
         self.catch_up()
         return self._rules.get(event_id)
 
-    def event_record(self, event_id: UUID, known_at: datetime | None = None) -> EventRecord | None:
-        """An event as written, the amendments naming it, and what is believed of it."""
+    def event_record(self, event_id: UUID, horizon: Horizon) -> EventRecord | None:
+        """An event as written, the amendments naming it (reported by `known_at`,
+        stored by `recorded_before`), and what is believed of it then."""
         self.catch_up()
         entry = self._rules.get(event_id)
-        if entry is None:
+        if entry is None or not horizon.stored(entry):
             return None
-        amendments = self._rules.amendments
-        visible = [a for a in amendments.of(event_id) if known_at is None or a.reported_at.start <= known_at]
-        return EventRecord(entry, visible, believed(entry, amendments, known_at))
+        index = _StoredAmendments(self._rules.amendments, horizon)
+        visible = [a for a in index.of(event_id) if a.reported_at.start <= horizon.known_at]
+        return EventRecord(entry, visible, believed(entry, index, horizon.known_at))
 
     def now(self) -> datetime:
         """This log's clock: recording time, and the default query time."""

@@ -65,7 +65,7 @@ def read_events(application: Application,
 def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
     """An event as written, the corrections and retractions that name it (reported by
     `known_at`), and the version believed then (`null` once retracted)."""
-    record = application.event_record(event_id, horizon.known_at)
+    record = application.event_record(event_id, horizon)
     if record is None:
         raise NotFound("event_id", f"no event {event_id} in the log")
     return record.to_json()

@@ -67,3 +67,12 @@ def test_a_retracted_event_is_still_shown_but_not_believed(client: TestClient) -
     client.post("/events", json=event("EntryRetracted", "2023-01-11", target=sent["id"], reason="duplicate"))
     read = client.get(f"/events/{sent['id']}").json()
     assert (read["retracted"], read["believed"], read["type"]) == (True, None, "VehicleRegistered")
+
+
+def test_an_event_as_the_log_stood_before_its_correction_was_stored(client: TestClient) -> None:
+    sent = client.post("/events", json=vehicle("soyuz-ms-22")).json()
+    client.post("/events", json=event("EntryCorrected", "2023-01-11", target=sent["id"], reason="four seats",
+                                      changes={"seats": 4}))
+    then = client.get(f"/events/{sent['id']}", params={"recorded_before": str(sent["position"])}).json()
+    assert (then["amendments"], then["believed"]["data"]["seats"]) == ([], 3)
+    refused(client.get(f"/events/{sent['id']}", params={"recorded_before": "0"}), 404, "event_id")
