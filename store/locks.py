@@ -1,0 +1,116 @@
+"""One writer at a time, across processes.
+
+Checking a batch against the log and storing it must be one step, or two
+writers (two API workers, a server and an import) could each check against a
+log without the other's events and together store what neither would have
+been allowed to: a vehicle docked twice, a retracted event corrected. Within a
+process a thread lock is enough; across processes the store itself must say
+who writes: a PostgreSQL advisory lock, or an exclusive lock on a file beside
+the SQLite database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import zlib
+from types import TracebackType
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+from store.settings import Settings
+
+
+class WriterLock:
+    """Held while a batch is checked and stored. Re-entrant within a thread."""
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            try:
+                self._acquire()
+            except BaseException:
+                self._depth -= 1
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        try:
+            if self._depth == 1:
+                self._release()
+        finally:
+            self._depth -= 1
+            self._thread_lock.release()
+
+    def _acquire(self) -> None:
+        """Nothing more for a store no other process can open."""
+
+    def _release(self) -> None:
+        """See `_acquire`."""
+
+    def close(self) -> None:
+        """Let go of whatever the lock holds open."""
+
+
+class FileLock(WriterLock):
+    """An exclusive `flock` on ``<database>.lock``; the kernel releases it if the process dies."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        self.path = f"{database}.lock"
+        self._fd: int | None = None
+
+    def _acquire(self) -> None:
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+class AdvisoryLock(WriterLock):
+    """A PostgreSQL session advisory lock, keyed by the log's schema, on a
+    connection of its own; the server releases it if the connection drops."""
+
+    def __init__(self, conninfo: str, scope: str) -> None:
+        super().__init__()
+        self.conninfo = conninfo
+        self.key = zlib.crc32(f"incidentlog writer {scope}".encode())
+        self._connection: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def _acquire(self) -> None:
+        if self._connection is None or self._connection.closed:
+            self._connection = psycopg.connect(self.conninfo, autocommit=True)
+        self._connection.execute("SELECT pg_advisory_lock(%s)", (self.key,))
+
+    def _release(self) -> None:
+        if self._connection is not None and not self._connection.closed:
+            self._connection.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+def writer_lock(settings: Settings) -> WriterLock:
+    """The lock that makes this store's writers take turns."""
+    if settings.is_postgres:
+        env = settings.eventsourcing_env()
+        conninfo = make_conninfo(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+                                 dbname=env["POSTGRES_DBNAME"], user=env["POSTGRES_USER"],
+                                 password=env["POSTGRES_PASSWORD"] or None, connect_timeout=10)
+        return AdvisoryLock(conninfo, scope=f"{env['POSTGRES_DBNAME']}.{env.get('POSTGRES_SCHEMA', 'public')}")
+    if settings.store == ":memory:" or settings.store.startswith("file:"):
+        return WriterLock()
+    return FileLock(settings.store)
