@@ -11,9 +11,9 @@ process may have written in between):
   time. (Materialised read models will replace the fold later; the answers
   must stay the same.)
 
-Appends are serialised by a lock so that checking and storing a batch is one
-step within this process; the store's unique key on event ids refuses a
-second copy of an event from any process.
+Appends take turns across processes (`store.locks`), so that checking a batch
+and storing it is one step; the store's unique key on event ids refuses a
+second copy of an event whatever happens.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState, project
+from store.locks import writer_lock
 from store.records import EntryRecorded, from_record, to_record
 from store.settings import Settings
 
@@ -96,7 +97,8 @@ class IncidentLogApplication(Application[UUID]):
         self.settings = settings or Settings.from_env()
         super().__init__({**self.settings.eventsourcing_env(), **(env or {})})
         self._clock = clock
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # this process's readers and writers
+        self._writer = writer_lock(self.settings)  # every process's writers
         self._rules = IncidentLog()
         self._entries: list[Entry] = []
         self._last_recorded: datetime | None = None
@@ -110,7 +112,7 @@ class IncidentLogApplication(Application[UUID]):
         A draft whose id is already stored with the same content is an
         idempotent retry: its original entry comes back and nothing is stored.
         """
-        with self._lock:
+        with self._lock, self._writer:
             self.catch_up()
             acceptance = self._rules.accept(drafts, self._recording_time(), actor)
             stored: dict[UUID, Entry] = {e.id: e for e in acceptance.already_stored}
@@ -135,6 +137,10 @@ class IncidentLogApplication(Application[UUID]):
         if self._last_recorded is not None and now < self._last_recorded:
             return self._last_recorded
         return now
+
+    def close(self) -> None:
+        self._writer.close()
+        super().close()
 
     # --- Reading ------------------------------------------------------------
 
