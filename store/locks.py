@@ -66,15 +66,19 @@ class FileLock(WriterLock):
     def __init__(self, database: str) -> None:
         super().__init__()
         self.path = f"{database}.lock"
-        self._fd: int | None = None
+        self._fd: int | None = None  # kept open between appends: opening it costs more than locking
 
     def _acquire(self) -> None:
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def _release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
             os.close(self._fd)
             self._fd = None
 
