@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware, configure_logging
-from api.routers import crew, events, health, state, vehicles
+from api.routers import crew, decisions, events, health, incidents, state, vehicles
 from api.schemas import document_problems_as_problem_json
 from store.application import IncidentLogApplication
 from store.settings import Settings
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None,
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
-    for module in (events, state, vehicles, crew, health):
+    for module in (events, state, vehicles, crew, incidents, decisions, health):
         app.include_router(module.router)
     document_problems_as_problem_json(app)
     return app

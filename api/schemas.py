@@ -133,3 +133,128 @@ def document_problems_as_problem_json(app: FastAPI) -> None:
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --- Decision audit and incident case file ------------------------------------
+
+class AuditedEvent(EventOut):
+    """An event as the log holds it, as believed at `known_at`: `corrected_by` names the
+    corrections applied."""
+
+    model_config = ConfigDict(json_schema_extra={})
+
+    corrected_by: list[str]
+
+
+class EvidenceNodeOut(BaseModel):
+    """An event the decision rests on. Believed and retracted evidence carries the event's fields
+    (retracted evidence as written, with `retracted_by`); unknown evidence (not reported by
+    `known_at`) only its id."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    status: str = Field(description="believed, retracted or unknown", examples=["believed"])
+    depth: int = Field(description="1: the decision rests on it directly; 2: on something that does; …")
+    retracted_by: list[str] | None = None
+
+
+class EvidenceEdge(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from", description="The decision or an evidence node…")
+    to: str = Field(description="…that rests on this event.")
+
+
+class EvidenceGraph(BaseModel):
+    nodes: list[EvidenceNodeOut] = Field(description="Nearest first, each once.")
+    edges: list[EvidenceEdge]
+
+
+class LaterEvent(AuditedEvent):
+    follows_from_decision: bool = Field(description="It rests on the decision, directly or through others.")
+
+
+class BasisChangeOut(BaseModel):
+    change: str = Field(description="corrected or retracted", examples=["retracted"])
+    evidence: AuditedEvent = Field(description="The evidence as believed when the decision was taken.")
+    amendment: AuditedEvent = Field(description="The EntryCorrected or EntryRetracted event.")
+    now: AuditedEvent | None = Field(description="The evidence as believed at known_at; null once retracted.")
+
+
+class EventMention(BaseModel):
+    """An event named by id: its fields when known at `known_at`, else only `id` and `status`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    status: str = Field(description="believed, retracted or unknown")
+
+
+class FieldSetOut(BaseModel):
+    subject: str = Field(description="vehicle, crew or incident")
+    id: str = Field(examples=["soyuz-ms-22"])
+    field: str = Field(examples=["crewed_return"])
+    value: Any = Field(description="The value the consequence set.", examples=["emergency_only"])
+    now: Any = Field(description="The field's value once everything known has happened.")
+    current: bool = Field(description="The value it set still holds.")
+
+
+class ConsequenceOut(BaseModel):
+    event: AuditedEvent = Field(description="An event whose based_on names the decision.")
+    changed: list[FieldSetOut] = Field(description="The fields of the station picture it set.")
+
+
+class DecisionAuditOut(BaseModel):
+    """How a decision was reached, what was known when it was taken, and what changed since,
+    as the audit could have been written at `known_at` (`as_of` does not apply)."""
+
+    known_at: str
+    recorded_before: str | int | None
+    position: int = Field(description="The last log position the answer drew on.")
+    decision: AuditedEvent = Field(description="The DecisionTaken event: its data holds authority, summary, "
+                                               "rationale, alternatives and supersedes.")
+    evidence: EvidenceGraph = Field(description="What it rests on through based_on, transitively.")
+    known_when_taken: list[AuditedEvent] = Field(
+        description="Events of its incidents, and its evidence, reported at or before it occurred.")
+    learned_afterwards: list[LaterEvent] = Field(
+        description="Events of its incidents, or naming the vehicles or crew its evidence and consequences "
+                    "name, reported later; and every event resting on it. Never also in known_when_taken.")
+    basis_changed: list[BasisChangeOut] = Field(
+        description="Corrections and retractions of its evidence reported after it was taken.")
+    supersedes: list[EventMention]
+    superseded_by: list[AuditedEvent]
+    consequences: list[ConsequenceOut]
+
+
+class DecisionOut(AuditedEvent):
+    superseded_by: list[str] = Field(description="Ids of the later decisions that supersede it.")
+
+
+class DecisionList(BaseModel):
+    as_of: str
+    known_at: str
+    recorded_before: str | int | None
+    decisions: list[DecisionOut] = Field(description="In the order they were taken.")
+
+
+class CaseFileOut(BaseModel):
+    """An incident's case file as of `as_of`, as known at `known_at`."""
+
+    id: str
+    title: str
+    vehicles: list[str]
+    status: str = Field(description="open, under_investigation, cause_determined or closed",
+                        examples=["cause_determined"])
+    opened_at: str | None
+    as_of: str
+    known_at: str
+    recorded_before: str | int | None
+    position: int
+    status_set_by: AuditedEvent | None = Field(description="The event that gave it its status (null: open "
+                                                           "since it was opened).")
+    timeline: list[AuditedEvent] = Field(description="Every event of the incident, in the order they happened.")
+    observations: list[AuditedEvent]
+    statements: list[AuditedEvent]
+    findings: list[AuditedEvent]
+    decisions: list[AuditedEvent]

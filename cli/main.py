@@ -619,3 +619,6 @@ def _stdout() -> Console:
 
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
+
+
+from cli import audit as _audit  # noqa: E402,F401  (registers its commands)

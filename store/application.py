@@ -32,6 +32,8 @@ from eventsourcing.persistence import IntegrityError
 from domain.corrections import Amendments, believed
 from domain.entry import Draft, Entry
 from domain.log import IncidentLog
+from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary, audit, decisions
+from projections.case_file import CaseFile, case_file
 from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
@@ -199,6 +201,19 @@ class IncidentLogApplication(Application[UUID]):
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
         self.catch_up()
         return history(list(self._entries), horizon, kind, name)
+
+    def audit(self, decision_id: UUID, horizon: Horizon) -> DecisionAudit | None:
+        """How a decision was reached, as known at `known_at` (`as_of` does not apply)."""
+        self.catch_up()
+        return audit(list(self._entries), horizon, decision_id)
+
+    def decisions(self, horizon: Horizon, where: DecisionFilter | None = None) -> list[DecisionSummary]:
+        self.catch_up()
+        return decisions(list(self._entries), horizon, where)
+
+    def incident_file(self, incident_id: str, horizon: Horizon) -> CaseFile | None:
+        self.catch_up()
+        return case_file(list(self._entries), horizon, incident_id)
 
     def describe(self) -> dict[str, Any]:
         return {"store": self.settings.describe_store(), "events": len(self._entries), "head": self.head}

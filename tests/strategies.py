@@ -30,8 +30,8 @@ def day(n: int) -> str:
 @dataclass
 class _Log:
     events: list[dict[str, Any]] = field(default_factory=list)
-    amendable: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> event, not retracted
-    retractions: dict[str, str] = field(default_factory=dict)  # retraction id -> its target
+    amendable_events: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> event of a kind we amend
+    retractions: list[tuple[str, str]] = field(default_factory=list)  # (retraction id, its target)
     flights: dict[str, str] = field(default_factory=dict)  # vehicle -> "docked" | "landed"
     dock_day: dict[str, int] = field(default_factory=dict)
     known_from: dict[str, int] = field(default_factory=dict)  # id -> latest day it may be believed reported
@@ -40,8 +40,17 @@ class _Log:
         event["id"] = str(uuid.UUID(int=len(self.events) + 1))
         self.events.append(event)
         if amendable:
-            self.amendable[event["id"]] = event
+            self.amendable_events[event["id"]] = event
         return event
+
+    def believed(self, event_id: str) -> bool:
+        """Not retracted: no retraction of it that is itself believed."""
+        return not any(target == event_id and self.believed(r) for r, target in self.retractions)
+
+    @property
+    def amendable(self) -> dict[str, dict[str, Any]]:
+        """The events a correction or retraction may name now."""
+        return {i: e for i, e in self.amendable_events.items() if self.believed(i)}
 
 
 def _event(type_: str, occurred: int, lag: int, **data: Any) -> dict[str, Any]:
@@ -98,11 +107,7 @@ def _draw_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) 
         target = draw(st.sampled_from(sorted(log.amendable)))
         retraction = log.add(_event("EntryRetracted", _after(log, log.amendable[target], occurred), lag,
                                     target=target, reason="wrong"))
-        del log.amendable[target]
-        undone = log.retractions.pop(target, None)  # retracting a retraction restores its target
-        if undone is not None:
-            log.amendable[undone] = next(e for e in log.events if e["id"] == undone)
-        log.retractions[retraction["id"]] = target
+        log.retractions.append((retraction["id"], target))  # retracting a retraction restores its target
 
 
 def _after(log: _Log, target: dict[str, Any], occurred: int) -> int:

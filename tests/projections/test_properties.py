@@ -84,10 +84,9 @@ def lawful_shuffle(events: list[dict[str, Any]], rng: random.Random) -> list[dic
     for event in pending:  # a vehicle's movements keep their order: the rules need it
         if event["type"].startswith("Vehicle") and event["type"] != "VehicleDamageAssessed":
             flights.setdefault(event["data"]["vehicle"], []).append(event)
-    amendments: dict[str, list[dict[str, Any]]] = {}
-    for event in pending:  # amendments of one event keep their order: none may follow its retraction
-        if event["type"] in ("EntryCorrected", "EntryRetracted"):
-            amendments.setdefault(event["data"]["target"], []).append(event)
+    # Amendments keep their order among themselves: whether one is allowed can
+    # depend on every earlier one (a correction after a retraction of a retraction).
+    amendments = [e for e in pending if e["type"] in ("EntryCorrected", "EntryRetracted")]
     while pending:
         ready = [e for e in pending if dependencies(e) <= placed and _next_move(e, flights)
                  and _next_amendment(e, amendments)]
@@ -98,14 +97,12 @@ def lawful_shuffle(events: list[dict[str, Any]], rng: random.Random) -> list[dic
         if chosen["type"].startswith("Vehicle") and chosen["type"] != "VehicleDamageAssessed":
             flights[chosen["data"]["vehicle"]].pop(0)
         if chosen["type"] in ("EntryCorrected", "EntryRetracted"):
-            amendments[chosen["data"]["target"]].pop(0)
+            amendments.pop(0)
     return order
 
 
-def _next_amendment(event: dict[str, Any], amendments: dict[str, list[dict[str, Any]]]) -> bool:
-    if event["type"] not in ("EntryCorrected", "EntryRetracted"):
-        return True
-    return amendments[event["data"]["target"]][0] is event
+def _next_amendment(event: dict[str, Any], amendments: list[dict[str, Any]]) -> bool:
+    return event["type"] not in ("EntryCorrected", "EntryRetracted") or amendments[0] is event
 
 
 def _next_move(event: dict[str, Any], flights: dict[str, list[dict[str, Any]]]) -> bool:

@@ -1,0 +1,268 @@
+"""A decision audit for readers other than a JSON client: a Markdown report,
+the evidence graph in Graphviz DOT, and W3C PROV-JSON.
+
+- Markdown: the decision, its evidence chain as a tree, a timeline split at
+  the decision (known when taken / learned afterwards), basis changed,
+  supersession and consequences.
+- DOT: one node per event (the decision boxed; retracted evidence dashed,
+  unknown evidence dotted), one edge per rests-on link, pointing at the
+  evidence.
+- PROV-JSON: the decision is an activity associated with its authority (an
+  agent); the events it rests on directly are entities it used, deeper
+  evidence entities they were derived from; its consequences are entities it
+  generated. Event ids are `urn:uuid:` IRIs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+from uuid import UUID
+
+from prov.model import ProvDocument
+
+from domain.entry import Entry
+from domain.times import TimePoint
+from projections.audit import DecisionAudit, EventRef, audit_horizon_json
+
+Format = Literal["json", "markdown", "dot", "prov"]
+FORMATS: tuple[Format, ...] = ("json", "markdown", "dot", "prov")
+MEDIA_TYPES: dict[Format, str] = {
+    "json": "application/json",
+    "markdown": "text/markdown; charset=utf-8",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+    "prov": "application/json",
+}
+
+
+def render(audit: DecisionAudit, format: Format) -> str:
+    """The audit as text in `format` (JSON: the documented shape, indented)."""
+    if format == "json":
+        import json
+
+        return json.dumps(audit.to_json(), ensure_ascii=False, indent=2)
+    renderers: dict[Format, Callable[[DecisionAudit], str]] = {"markdown": markdown, "dot": dot, "prov": prov_json}
+    return renderers[format](audit)
+
+
+def headline(entry: Entry, width: int | None = None) -> str:
+    """What an event says, in one line: who, then what (its summary, description,
+    title or mandate), then its cause and method; otherwise its fields."""
+    data = entry.payload.to_json()
+    who = next((data[k] for k in ("authority", "speaker", "observer", "commission") if data.get(k)), None)
+    what = next((data[k] for k in ("summary", "description", "title", "mandate", "reason") if data.get(k)), None)
+    if what is None:
+        what = ", ".join(f"{k.replace('_', ' ')} {_plain(value)}" for k, value in data.items()
+                         if value not in (None, "", []))
+    extra = "; ".join(f"{k}: {data[k]}" for k in ("cause", "method") if data.get(k))
+    text = " ".join(f"{f'{who}: ' if who else ''}{what}{f' ({extra})' if extra else ''}".split())
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+
+
+# --- Markdown -------------------------------------------------------------------
+
+
+def markdown(audit: DecisionAudit) -> str:
+    decision, taken = audit.decision, audit.taken
+    lines = [f"# Decision audit: {_md(taken.summary)}", "", f"*{_as_known(audit)}*", "",
+             "| | |", "|---|---|",
+             f"| Decision | `{decision.id}` |",
+             f"| Authority | {_md(taken.authority)} |",
+             f"| Taken (occurred) | {decision.occurred_at} |",
+             f"| Reported | {decision.reported_at} |",
+             f"| Recorded | {TimePoint.at(decision.recorded_at)} by {_md(decision.actor)} "
+             f"(position {decision.position}) |",
+             f"| Source | {_md(decision.source)} |",
+             f"| Incidents | {_md(', '.join(decision.incidents)) or '–'} |"]
+    if decision.amended_by:
+        lines.append(f"| Corrected by | {', '.join(f'`{_short(i)}`' for i in decision.amended_by)} |")
+    lines += ["", f"**Rationale.** {_md(taken.rationale)}", "", "**Alternatives considered.**", ""]
+    lines += [f"- {_md(a)}" for a in taken.alternatives] or ["- none recorded"]
+    lines += ["", "## Evidence chain", "",
+              "What the decision rests on (`based_on`, transitively); an event already shown is named again.", ""]
+    lines += _evidence_tree(audit) or ["None: the decision names no evidence."]
+    lines += ["", "## Timeline", "", f"### Known when the decision was taken ({decision.occurred_at})", ""]
+    lines += _timeline(audit.known_when_taken, audit.follows, "Nothing else of its incident had been reported.")
+    lines += ["", f"**{decision.occurred_at}: decision taken by {_md(taken.authority)}.** {_md(taken.summary)}",
+              "", "### Learned afterwards", ""]
+    lines += _timeline(audit.learned_afterwards, audit.follows, "Nothing related was reported later.")
+    lines += ["", "## Basis changed", ""]
+    lines += [f"- {_event(c.evidence)} was **{c.change}** by {_event(c.amendment)}: "
+              f"{_md(headline(c.amendment))}" for c in audit.basis_changed] or [
+        "None: no evidence was corrected or retracted after the decision."]
+    lines += ["", "## Supersession", "", "- Supersedes: " + (", ".join(_ref(r) for r in audit.supersedes) or "none"),
+              "- Superseded by: " + (", ".join(f"{_event(e)}: {_md(headline(e))}" for e in audit.superseded_by)
+                                     or "none")]
+    lines += ["", "## Consequences", ""]
+    for consequence in audit.consequences:
+        lines.append(f"- {_event(consequence.event)}: {_md(headline(consequence.event))}")
+        lines += [f"  - {c.subject} {c.id}: `{c.field}` = {_md(_plain(c.value))}"
+                  f"{'' if c.current else f' (now {_md(_plain(c.now))})'}" for c in consequence.changed]
+    if not audit.consequences:
+        lines.append("None: no event rests on this decision.")
+    return "\n".join(lines) + "\n"
+
+
+def _evidence_tree(audit: DecisionAudit) -> list[str]:
+    children: dict[UUID, list[UUID]] = {}
+    for parent, child in audit.edges:
+        children.setdefault(parent, []).append(child)
+    lines: list[str] = []
+    shown: set[UUID] = set()
+
+    def walk(parent: UUID, depth: int) -> None:
+        for child in children.get(parent, []):
+            ref = audit.node(child) or EventRef(child, None)
+            indent = "  " * depth
+            if child in shown:
+                lines.append(f"{indent}- {_ref(ref)} (see above)")
+                continue
+            shown.add(child)
+            lines.append(f"{indent}- {_ref(ref)}{_about(ref)}")
+            walk(child, depth + 1)
+
+    walk(audit.decision.id, 0)
+    return lines
+
+
+def _about(ref: EventRef) -> str:
+    if ref.entry is None:
+        return ": not reported by known_at"
+    entry = ref.entry
+    status = f" **Retracted** by {', '.join(f'`{_short(i)}`' for i in ref.retracted_by)}." if ref.retracted_by else ""
+    corrected = (f" Corrected by {', '.join(f'`{_short(i)}`' for i in entry.amended_by)}."
+                 if entry.amended_by else "")
+    return (f", occurred {entry.occurred_at}, reported {entry.reported_at}: {_md(headline(entry))}.{status}"
+            f"{corrected} *Source: {_md(entry.source)}*")
+
+
+def _timeline(entries: list[Entry], follows: frozenset[UUID], empty: str) -> list[str]:
+    if not entries:
+        return [empty]
+    rows = ["| occurred | reported | event | what | source |", "|---|---|---|---|---|"]
+    rows += [f"| {e.occurred_at} | {e.reported_at} | {e.type} `{_short(e.id)}` | "
+             f"{'*Follows from the decision.* ' if e.id in follows else ''}{_md(headline(e))} | {_md(e.source)} |"
+             for e in entries]
+    return rows
+
+
+def _as_known(audit: DecisionAudit) -> str:
+    horizon = audit_horizon_json(audit.horizon)
+    bound = horizon["recorded_before"]
+    recorded = "" if bound is None else f", as recorded by {'position ' if isinstance(bound, int) else ''}{bound}"
+    return f"As known at {horizon['known_at']}{recorded} (drawn from the log up to position {audit.position})."
+
+
+def _event(entry: Entry) -> str:
+    return f"{entry.type} `{_short(entry.id)}` ({entry.occurred_at})"
+
+
+def _ref(ref: EventRef) -> str:
+    return _event(ref.entry) if ref.entry else f"`{_short(ref.id)}` (unknown)"
+
+
+def _short(event_id: UUID) -> str:
+    return str(event_id)[:8]
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item."""
+    return re.sub(r"([|*`\\<>])", r"\\\1", " ".join(str(text).split()))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+# --- Graphviz DOT ---------------------------------------------------------------
+
+
+def dot(audit: DecisionAudit) -> str:
+    decision = audit.decision
+    lines = [f"digraph {_dot_id('evidence of ' + str(decision.id))} {{",
+             "  rankdir=BT;",
+             "  node [shape=ellipse, fontname=\"Helvetica\", fontsize=10];",
+             "  edge [label=\"rests on\", fontsize=8, color=gray40];",
+             f"  {_dot_id(str(decision.id))} [shape=box, style=bold, label={_dot_id(_dot_label(decision))}];"]
+    for node in audit.evidence:
+        if node.entry is None:
+            lines.append(f"  {_dot_id(str(node.id))} [style=dotted, label={_dot_id(_short(node.id) + ' (unknown)')}];")
+            continue
+        style = ", style=dashed, color=red" if node.status == "retracted" else ""
+        label = _dot_label(node.entry) + ("\nRETRACTED" if node.status == "retracted" else "")
+        lines.append(f"  {_dot_id(str(node.id))} [label={_dot_id(label)}{style}];")
+    lines += [f"  {_dot_id(str(a))} -> {_dot_id(str(b))};" for a, b in audit.edges]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def _dot_label(entry: Entry) -> str:
+    return "\n".join([entry.type, headline(entry, 60),
+                      f"occurred {entry.occurred_at}, reported {entry.reported_at}", _short(entry.id)])
+
+
+def _dot_id(text: str) -> str:
+    """A quoted DOT string: quotes and backslashes escaped, line breaks as \\n."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+# --- W3C PROV-JSON --------------------------------------------------------------
+
+EVENT_NS = "urn:uuid:"
+TERMS_NS = "urn:incidentlog:"
+AGENT_NS = "urn:incidentlog:agent:"
+
+
+def prov_document(audit: DecisionAudit) -> ProvDocument:
+    doc = ProvDocument()
+    doc.add_namespace("event", EVENT_NS)
+    doc.add_namespace("il", TERMS_NS)
+    doc.add_namespace("agent", AGENT_NS)
+    decision, taken = audit.decision, audit.taken
+    activity = doc.activity(f"event:{decision.id}", other_attributes=[
+        ("prov:type", "il:DecisionTaken"), ("prov:label", taken.summary), ("il:authority", taken.authority),
+        ("il:rationale", taken.rationale), *(("il:alternative", a) for a in taken.alternatives),
+        *_times(decision), ("il:source", decision.source), ("il:recordedBy", decision.actor)])
+    agent = doc.agent(f"agent:{_slug(taken.authority)}", {"prov:label": taken.authority})
+    doc.wasAssociatedWith(activity, agent)
+    entities = {node.id: doc.entity(f"event:{node.id}", _entity_attributes(node)) for node in audit.evidence}
+    for parent, child in audit.edges:
+        if parent == decision.id:
+            doc.used(activity, entities[child])
+        else:
+            doc.wasDerivedFrom(entities[parent], entities[child])
+    for consequence in audit.consequences:
+        generated = doc.entity(f"event:{consequence.event.id}", _entity_attributes(EventRef(
+            consequence.event.id, consequence.event)))
+        doc.wasGeneratedBy(generated, activity)
+    return doc
+
+
+def prov_json(audit: DecisionAudit) -> str:
+    text = prov_document(audit).serialize(format="json", indent=2)
+    assert text is not None, "serialize returns the text when given no destination"
+    return text + "\n"
+
+
+def _entity_attributes(ref: EventRef) -> list[tuple[str, Any]]:
+    if ref.entry is None:
+        return [("il:status", "unknown")]
+    entry = ref.entry
+    return [("prov:type", f"il:{entry.type}"), ("prov:label", headline(entry)), *_times(entry),
+            ("il:source", entry.source), ("il:status", ref.status)]
+
+
+def _times(entry: Entry) -> list[tuple[str, Any]]:
+    # Kept as written (a bare date is a day, not its midnight), so not as xsd:dateTime.
+    return [("il:occurredAt", entry.occurred_at.isoformat()), ("il:reportedAt", entry.reported_at.isoformat()),
+            ("il:recordedAt", TimePoint.at(entry.recorded_at).isoformat())]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"

@@ -1,0 +1,53 @@
+"""The audit as a Markdown report, a Graphviz graph and W3C PROV-JSON."""
+
+from prov.constants import PROV_ATTR_ACTIVITY, PROV_ATTR_AGENT, PROV_ATTR_ENTITY
+from prov.identifier import QualifiedName
+from prov.model import ProvDocument, ProvRecord
+
+from projections.audit_formats import dot, markdown, prov_json
+from tests.factories import event
+from tests.projections.test_audit import DECISION, FINDING, LEAK, PHOTOS, audit_of
+
+
+def test_the_markdown_report_has_the_decision_its_evidence_and_a_timeline() -> None:
+    report = markdown(audit_of())
+    assert report.startswith("# Decision audit: the capsule returns uncrewed\n")
+    for heading in ("## Evidence chain", "## Timeline", "### Known when the decision was taken",
+                    "### Learned afterwards", "## Basis changed", "## Supersession", "## Consequences"):
+        assert f"\n{heading}" in report
+    assert "- return crewed" in report  # the alternative considered
+    assert f"FindingIssued `{FINDING[:8]}`" in report
+
+
+def test_the_markdown_report_names_evidence_retracted_since() -> None:
+    report = markdown(audit_of(event("EntryRetracted", "2023-02-01", target=PHOTOS, reason="wrong module")))
+    assert f"ObservationRecorded `{PHOTOS[:8]}` (2022-12-14) was **retracted**" in report
+
+
+def test_the_dot_graph_has_an_edge_for_each_rests_on_link() -> None:
+    graph = dot(audit_of())
+    assert graph.startswith("digraph ")
+    for a, b in ((DECISION, FINDING), (FINDING, LEAK), (FINDING, PHOTOS), (PHOTOS, LEAK)):
+        assert f'"{a}" -> "{b}";' in graph
+
+
+def test_the_prov_json_validates_and_says_who_decided_on_what() -> None:
+    document = ProvDocument.deserialize(content=prov_json(audit_of()), format="json")
+    assert document == ProvDocument.deserialize(content=document.serialize(format="json"), format="json")
+    records: dict[str, list[ProvRecord]] = {}
+    for record in document.get_records():
+        records.setdefault(type(record).__name__, []).append(record)
+    [activity], [agent] = records["ProvActivity"], records["ProvAgent"]
+    assert str(activity.identifier) == f"event:{DECISION}"
+    assert agent.get_attribute("prov:label") == {"Agency"}
+    assert {str(e.identifier) for e in records["ProvEntity"]} >= {f"event:{i}" for i in (FINDING, LEAK, PHOTOS)}
+    [used] = records["ProvUsage"]  # it rests directly on the finding alone; the rest is derivation
+    assert (formal(used, PROV_ATTR_ACTIVITY), formal(used, PROV_ATTR_ENTITY)) == (f"event:{DECISION}",
+                                                                                 f"event:{FINDING}")
+    [association] = records["ProvAssociation"]
+    assert formal(association, PROV_ATTR_AGENT) == str(agent.identifier)
+    assert len(records["ProvDerivation"]) == 3
+
+
+def formal(record: ProvRecord, name: QualifiedName) -> str:
+    return str(dict(record.formal_attributes)[name])
