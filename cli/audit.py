@@ -149,14 +149,15 @@ def _decision_id(application: IncidentLogApplication, given: str) -> uuid.UUID:
 
 def decisions_table(found: list[DecisionSummary]) -> Table:
     table = _table("Decisions")
-    for column in ("id", "taken", "reported", "authority", "summary", "incidents", "superseded by"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "taken", "reported"),
-                         min_width=40 if column == "summary" else None)
+    for column in ("id", "taken", "authority", "summary", "incidents", "superseded by"):
+        # Ids and dates never wrap; a summary folds; incident slugs keep whole (rich folds at hyphens).
+        table.add_column(column, overflow="fold" if column == "summary" else "ellipsis",
+                         no_wrap=column != "summary", min_width=30 if column == "summary" else len(column))
     for summary in found:
         entry = summary.decision
         data = entry.payload.to_json()
         table.add_row(Text(_short(entry.id), style="bold"), entry.occurred_at.isoformat(),
-                      entry.reported_at.isoformat(), data["authority"], data["summary"], ", ".join(entry.incidents),
+                      data["authority"], data["summary"], ", ".join(entry.incidents),
                       ", ".join(_short(i) for i in summary.superseded_by) or render.NONE)
     return table
 

@@ -5,8 +5,10 @@
 
 Every ```console block that follows a `<!-- tour -->` line is run, command by
 command, against a fresh log seeded with the first scenario (what `make run`
-serves), in a scratch folder. Times that depend on when the tour runs (now,
-recording times) are masked when checking.
+serves), in a scratch folder. Between `<!-- tour-markdown: COMMAND -->` and
+`<!-- /tour-markdown -->` goes what COMMAND prints, as Markdown, its headings
+moved two levels down to sit inside the README's. Times that depend on when
+the tour runs (now, recording times) are masked when checking.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ ROOT = Path(__file__).parents[1]
 README = ROOT / "README.md"
 SEED = ROOT / "scenarios" / "soyuz-ms22.jsonl"
 BLOCK = re.compile(r"(<!-- tour -->\n```console\n)(.*?)(```)", re.DOTALL)
+MARKDOWN = re.compile(r"(<!-- tour-markdown: (.*?) -->\n)(.*?)(<!-- /tour-markdown -->)", re.DOTALL)
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
-ENV = {"COLUMNS": "100", "USER": "flight-controller", "LOGNAME": "flight-controller", "NO_COLOR": "1"}
+ENV = {"COLUMNS": "120", "USER": "flight-controller", "LOGNAME": "flight-controller", "NO_COLOR": "1"}
 
 
 def render(text: str) -> str:
@@ -46,7 +49,12 @@ def render(text: str) -> str:
                              for command in commands)
             return match.group(1) + output + match.group(3)
 
-        return BLOCK.sub(replace, text)
+        def replace_markdown(match: re.Match[str]) -> str:
+            output = _run(runner, folder, store, shlex.split(match.group(2))[1:])
+            demoted = re.sub(r"^(#+) ", r"##\1 ", output, flags=re.MULTILINE)
+            return match.group(1) + "\n" + demoted + "\n" + match.group(4)
+
+        return MARKDOWN.sub(replace_markdown, BLOCK.sub(replace, text))
 
 
 def _run(runner: CliRunner, folder: Path, store: str, args: list[str]) -> str:
