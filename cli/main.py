@@ -359,7 +359,7 @@ def vehicle(
     """One vehicle at a horizon: location, health, crewed-return clearance, crews, plans."""
     with open_log(ctx) as application:
         station = application.state(_horizon(application, as_of, known_at, recorded_before))
-    found = _find_vehicle(station, vehicle_id)
+    found = station.find_vehicle(vehicle_id)
     if found is None:
         fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
     _show(found, station, as_json, explain)
@@ -463,7 +463,7 @@ def show_event(
 
 
 def _find_subject(station: StationState, name: str) -> VehicleStatus | CrewPlan:
-    found = _find_vehicle(station, name) or station.find_crew(name)
+    found = station.find_vehicle(name) or station.find_crew(name)
     if found is None:
         fail(f"no vehicle or crew member {name!r} at this horizon"
              f"{_known({**station.picture.vehicles, **station.picture.crew})}")
@@ -477,18 +477,6 @@ def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: s
         return Horizon.parse(as_of, known_at, recorded_before, application.now())
     except InvalidValue as error:
         raise typer.BadParameter(error.rule, param_hint=f"'--{error.field.replace('_', '-')}'") from None
-
-
-def _find_vehicle(station: StationState, wanted: str) -> VehicleStatus | None:
-    vehicles = station.picture.vehicles
-    if wanted in vehicles:
-        return vehicles[wanted]
-    folded = _fold(wanted)
-    return next((v for v in vehicles.values() if folded in (_fold(v.id), _fold(v.name))), None)
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _known(views: dict[str, Any], shown: int = 10) -> str:

@@ -13,7 +13,7 @@ from domain.entry import Entry
 from projections.capacity import StationCapacity, station_capacity
 from projections.explain import explain_view
 from projections.horizon import Horizon, beliefs, in_valid_time
-from projections.picture import CrewPlan, Picture, Tracked, fold
+from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus, fold
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class StationState:
     def find_crew(self, name: str) -> CrewPlan | None:
         return find_crew(self.picture, name)
 
+    def find_vehicle(self, name: str) -> VehicleStatus | None:
+        return find_vehicle(self.picture, name)
+
 
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]
@@ -57,13 +60,6 @@ def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     return StationState(horizon, picture, station_capacity(picture), position, known)
 
 
-def view_json(view: Tracked, explain: bool, state: StationState | None = None) -> dict[str, Any]:
-    """A view's JSON; explanations need the state it came from."""
-    if state is not None:
-        return state.view_json(view, explain)
-    return view.to_json()
-
-
 def find_crew(picture: Picture, name: str) -> CrewPlan | None:
     """A crew member by id, name or any alias, ignoring case, accents and punctuation."""
     wanted = _fold_name(name)
@@ -71,6 +67,14 @@ def find_crew(picture: Picture, name: str) -> CrewPlan | None:
         if wanted in {_fold_name(n) for n in (member.id, member.name, *member.aliases)}:
             return member
     return None
+
+
+def find_vehicle(picture: Picture, name: str) -> VehicleStatus | None:
+    """A vehicle by id or name, ignoring case, accents and punctuation."""
+    if name in picture.vehicles:
+        return picture.vehicles[name]
+    wanted = _fold_name(name)
+    return next((v for v in picture.vehicles.values() if wanted in (_fold_name(v.id), _fold_name(v.name))), None)
 
 
 def _fold_name(text: str) -> str:

@@ -171,10 +171,6 @@ class IncidentLogApplication(Application[UUID]):
         start = bisect.bisect_right(self._entries, after, key=lambda e: e.position)
         return self._entries[start:] if limit is None else self._entries[start:start + limit]
 
-    def get_entry(self, event_id: UUID) -> Entry | None:
-        self.catch_up()
-        return self._rules.get(event_id)
-
     def event_record(self, event_id: UUID, horizon: Horizon) -> EventRecord | None:
         """An event as written, the amendments naming it (reported by `known_at`,
         stored by `recorded_before`), and what is believed of it then."""
