@@ -16,12 +16,11 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
-from domain.entry import SYSTEM_FIELDS, Draft, Entry
+from domain.entry import SYSTEM_FIELDS, Draft
 from domain.errors import DomainError
-from domain.log import IncidentLog
+from store.application import IncidentLogApplication
 
 MAX_REPORTED = 10  # bad lines listed before the rest are only counted
 _IN_BATCH = re.compile(r"^events\[(\d+)\](?:\.(.*))?$")
@@ -102,16 +101,13 @@ def _parse(number: int, text: str, new_id: Callable[[], UUID], first_seen: dict[
     return None
 
 
-def check_against(log: Iterable[Entry], lines: Sequence[Line], recorded_at: datetime, actor: str) -> int:
+def check_against(application: IncidentLogApplication, lines: Sequence[Line], actor: str) -> int:
     """Check the whole file against the log, as one batch would be; return how
     many of its events the log already holds (idempotent retries)."""
-    rules = IncidentLog()
-    rules.extend(log)
     try:
-        acceptance = rules.accept([line.draft for line in lines], recorded_at, actor)
+        return application.check([line.draft for line in lines], actor)
     except DomainError as error:
         raise BadLines([refusal_at_line(error, lines)]) from None
-    return len(acceptance.already_stored)
 
 
 def refusal_at_line(error: DomainError, batch: Sequence[Line]) -> LineError:

@@ -150,7 +150,7 @@ def _checked_lines(file: Path | None, progress: Progress, application: IncidentL
     try:
         with _open_input(file) as stream:
             lines = read_events(stream, on_line=lambda n: progress.update(reading, completed=n))
-        check_against(application.entries(), lines, application.now(), writer)
+        check_against(application, lines, writer)
     except BadLines as bad:
         more = bad.count - len(bad.errors)
         listed = "\n".join(f"  {error}" for error in bad.errors)
@@ -319,8 +319,7 @@ def state(
     explain: Explain = False,
 ) -> None:
     """The station picture at a horizon: vehicles, crew, station capacity, incidents."""
-    with open_log(ctx) as application:
-        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    station = _station_at(ctx, as_of, known_at, recorded_before)
     if as_json:
         _print_json(station.to_json(explain))
     else:
@@ -336,8 +335,7 @@ def capacity(
     as_json: Json = False,
 ) -> None:
     """Seats against crew at each station, and each person's lifeboat: can everyone get home?"""
-    with open_log(ctx) as application:
-        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    station = _station_at(ctx, as_of, known_at, recorded_before)
     if as_json:
         _print_json({**station.horizon.to_json(), "position": station.position,
                      "stations": {k: c.to_json() for k, c in station.capacity.items()}})
@@ -357,8 +355,7 @@ def vehicle(
     explain: Explain = False,
 ) -> None:
     """One vehicle at a horizon: location, health, crewed-return clearance, crews, plans."""
-    with open_log(ctx) as application:
-        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    station = _station_at(ctx, as_of, known_at, recorded_before)
     found = station.find_vehicle(vehicle_id)
     if found is None:
         fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
@@ -378,8 +375,7 @@ def crew(
     explain: Explain = False,
 ) -> None:
     """One crew member's plan at a horizon: aboard, return vehicle, lifeboat, planned return."""
-    with open_log(ctx) as application:
-        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    station = _station_at(ctx, as_of, known_at, recorded_before)
     found = station.find_crew(name)
     if found is None:
         fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")
@@ -403,8 +399,7 @@ def explain_field(
     as_json: Json = False,
 ) -> None:
     """Why a field has its value: the event that set it, and the evidence chain behind that event."""
-    with open_log(ctx) as application:
-        station = application.state(_horizon(application, as_of, known_at, recorded_before))
+    station = _station_at(ctx, as_of, known_at, recorded_before)
     view = _find_subject(station, subject)
     fields = view.to_json()
     if field not in fields:
@@ -468,6 +463,13 @@ def _find_subject(station: StationState, name: str) -> VehicleStatus | CrewPlan:
         fail(f"no vehicle or crew member {name!r} at this horizon"
              f"{_known({**station.picture.vehicles, **station.picture.crew})}")
     return found
+
+
+def _station_at(ctx: typer.Context, as_of: str | None, known_at: str | None,
+                recorded_before: str | None) -> StationState:
+    """The station picture at the horizon the options give."""
+    with open_log(ctx) as application:
+        return application.state(_horizon(application, as_of, known_at, recorded_before))
 
 
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,

@@ -132,6 +132,13 @@ class IncidentLogApplication(Application[UUID]):
                     stored[placed.id] = placed
             return AppendResult([stored[d.id] for d in drafts], len(acceptance.new))
 
+    def check(self, drafts: Sequence[Draft], actor: str) -> int:
+        """Check a batch as `append` would, storing nothing; return how many of its
+        events the log already holds (idempotent retries)."""
+        with self._lock:
+            self.catch_up()
+            return len(self._rules.accept(drafts, self._recording_time(), actor).already_stored)
+
     def _recording_time(self) -> datetime:
         # System time never runs backwards along the log, even if the clock does:
         # "recorded before T" must mean "at a position before the first entry after T".
