@@ -157,7 +157,7 @@ def decisions_table(found: list[DecisionSummary]) -> Table:
         entry = summary.decision
         data = entry.payload.to_json()
         table.add_row(Text(_short(entry.id), style="bold"), entry.occurred_at.isoformat(),
-                      data["authority"], data["summary"], ", ".join(entry.incidents),
+                      data["authority"] or render.NONE, data["summary"], ", ".join(entry.incidents),
                       ", ".join(_short(i) for i in summary.superseded_by) or render.NONE)
     return table
 
@@ -168,7 +168,8 @@ def audit_view(audit: DecisionAudit) -> RenderableType:
     facts = _table(f"Decision {decision.id}", show_header=False)
     facts.add_column("field", style="bold", no_wrap=True)
     facts.add_column("value", overflow="fold")
-    for name, value in (("authority", taken.authority), ("summary", taken.summary), ("rationale", taken.rationale),
+    for name, value in (("authority", taken.authority or render.NONE), ("summary", taken.summary),
+                        ("rationale", taken.rationale),
                         ("alternatives", "; ".join(taken.alternatives) or render.NONE),
                         ("occurred", decision.occurred_at.isoformat()),
                         ("reported", decision.reported_at.isoformat()),

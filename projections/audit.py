@@ -248,8 +248,9 @@ class DecisionFilter:
             return False
         if self.incident is not None and self.incident not in entry.incidents:
             return False
-        if self.authority is not None and _folded(self.authority) != _folded(payload.authority):
-            return False
+        if self.authority is not None and (
+                payload.authority is None or _folded(self.authority) != _folded(payload.authority)):
+            return False  # a decision whose source names no authority matches no authority filter
         if self.occurred_from is not None and entry.occurred_at.end < self.occurred_from:
             return False
         return self.occurred_to is None or entry.occurred_at.start <= self.occurred_to

@@ -8,7 +8,9 @@ the evidence graph in Graphviz DOT, and W3C PROV-JSON.
   unknown evidence dotted), one edge per rests-on link, pointing at the
   evidence.
 - PROV-JSON: the decision is an activity associated with its authority (an
-  agent); the events it rests on directly are entities it used, deeper
+  agent), when the source names one (otherwise with no agent: the log does not
+  know who decided, and the writer who recorded it did not decide); the events
+  it rests on directly are entities it used, deeper
   evidence entities they were derived from; its consequences are entities it
   generated. Event ids are `urn:uuid:` IRIs.
 """
@@ -27,6 +29,7 @@ from domain.times import TimePoint
 from projections.audit import DecisionAudit, EventRef, audit_horizon_json
 
 Format = Literal["json", "markdown", "dot", "prov"]
+NOT_NAMED = "not named by the source"
 FORMATS: tuple[Format, ...] = ("json", "markdown", "dot", "prov")
 MEDIA_TYPES: dict[Format, str] = {
     "json": "application/json",
@@ -68,7 +71,7 @@ def markdown(audit: DecisionAudit) -> str:
     lines = [f"# Decision audit: {_md(taken.summary)}", "", f"*{_as_known(audit)}*", "",
              "| | |", "|---|---|",
              f"| Decision | `{decision.id}` |",
-             f"| Authority | {_md(taken.authority)} |",
+             f"| Authority | {_md(taken.authority) if taken.authority else NOT_NAMED} |",
              f"| Taken (occurred) | {decision.occurred_at} |",
              f"| Reported | {decision.reported_at} |",
              f"| Recorded | {TimePoint.at(decision.recorded_at)} by {_md(decision.actor)} "
@@ -84,7 +87,8 @@ def markdown(audit: DecisionAudit) -> str:
     lines += _evidence_tree(audit) or ["None: the decision names no evidence."]
     lines += ["", "## Timeline", "", f"### Known when the decision was taken ({decision.occurred_at})", ""]
     lines += _timeline(audit.known_when_taken, audit.follows, "Nothing else of its incident had been reported.")
-    lines += ["", f"**{decision.occurred_at}: decision taken by {_md(taken.authority)}.** {_md(taken.summary)}",
+    by = f" by {_md(taken.authority)}" if taken.authority else ""
+    lines += ["", f"**{decision.occurred_at}: decision taken{by}.** {_md(taken.summary)}",
               "", "### Learned afterwards", ""]
     lines += _timeline(audit.learned_afterwards, audit.follows, "Nothing related was reported later.")
     lines += ["", "## Basis changed", ""]
@@ -225,12 +229,13 @@ def prov_document(audit: DecisionAudit) -> ProvDocument:
     doc.add_namespace("il", TERMS_NS)
     doc.add_namespace("agent", AGENT_NS)
     decision, taken = audit.decision, audit.taken
+    authority = [("il:authority", taken.authority)] if taken.authority else []
     activity = doc.activity(f"event:{decision.id}", other_attributes=[
-        ("prov:type", "il:DecisionTaken"), ("prov:label", taken.summary), ("il:authority", taken.authority),
+        ("prov:type", "il:DecisionTaken"), ("prov:label", taken.summary), *authority,
         ("il:rationale", taken.rationale), *(("il:alternative", a) for a in taken.alternatives),
         *_times(decision), ("il:source", decision.source), ("il:recordedBy", decision.actor)])
-    agent = doc.agent(f"agent:{_slug(taken.authority)}", {"prov:label": taken.authority})
-    doc.wasAssociatedWith(activity, agent)
+    if taken.authority:
+        doc.wasAssociatedWith(activity, doc.agent(f"agent:{_slug(taken.authority)}", {"prov:label": taken.authority}))
     entities = {node.id: doc.entity(f"event:{node.id}", _entity_attributes(node)) for node in audit.evidence}
     for parent, child in audit.edges:
         if parent == decision.id:

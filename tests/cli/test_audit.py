@@ -11,12 +11,20 @@ from prov.model import ProvDocument
 from tests.cli.support import Incidentlog, write_jsonl
 from tests.factories import event
 from tests.projections.test_audit import DECISION, FINDING, LEAK, PHOTOS, STORY
+from tests.projections.test_audit_formats import NAMELESS, UNSIGNED_DECISION, leaks_none
 
 
 @pytest.fixture
 def story(incidentlog: Incidentlog, tmp_path: Path) -> Incidentlog:
     retraction = event("EntryRetracted", "2023-02-01", target=PHOTOS, reason="the images showed another module")
     assert incidentlog("import", write_jsonl(tmp_path / "story.jsonl", [*STORY, retraction])).exit_code == 0
+    return incidentlog
+
+
+@pytest.fixture
+def nameless(incidentlog: Incidentlog, tmp_path: Path) -> Incidentlog:
+    """The story, and a sighting, a finding and a decision whose source names no one."""
+    assert incidentlog("import", write_jsonl(tmp_path / "story.jsonl", [*STORY, *NAMELESS])).exit_code == 0
     return incidentlog
 
 
@@ -78,3 +86,25 @@ def test_incident_gives_the_case_file(story: Incidentlog) -> None:
 def test_an_unknown_incident_fails_naming_those_known(story: Incidentlog) -> None:
     result = story("incident", "no-such-incident")
     assert result.exit_code == 1 and "leak-1" in result.stderr
+
+
+def test_a_decision_naming_no_authority_is_listed_without_one(nameless: Incidentlog) -> None:
+    result = nameless("decisions")
+    assert result.exit_code == 0 and UNSIGNED_DECISION[:8] in result.stdout and leaks_none(result.stdout) == []
+    listed = {d["id"]: d["data"]["authority"] for d in nameless.json("decisions")["decisions"]}
+    assert listed[UNSIGNED_DECISION] is None
+
+
+@pytest.mark.parametrize("authority", ["Agency", "None", "not named by the source"])
+def test_a_filter_by_authority_never_matches_a_decision_naming_none(nameless: Incidentlog, authority: str) -> None:
+    found = [d["id"] for d in nameless.json("decisions", "--authority", authority)["decisions"]]
+    assert UNSIGNED_DECISION not in found
+
+
+@pytest.mark.parametrize("output", ["text", "markdown", "dot", "prov"])
+def test_the_audit_of_a_decision_naming_no_one_reads_in_every_format(nameless: Incidentlog, output: str) -> None:
+    result = nameless("audit", UNSIGNED_DECISION[:8], "--format", output)
+    assert result.exit_code == 0, result.stderr
+    assert "no second inspection" in result.stdout and leaks_none(result.stdout) == []
+    if output == "prov":
+        assert len(list(ProvDocument.deserialize(content=result.stdout, format="json").get_records())) > 0

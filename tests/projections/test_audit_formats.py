@@ -1,12 +1,30 @@
 """The audit as a Markdown report, a Graphviz graph and W3C PROV-JSON."""
 
+import re
+
 from prov.constants import PROV_ATTR_ACTIVITY, PROV_ATTR_AGENT, PROV_ATTR_ENTITY
 from prov.identifier import QualifiedName
 from prov.model import ProvDocument, ProvRecord
 
 from projections.audit_formats import dot, markdown, prov_json
-from tests.factories import event
-from tests.projections.test_audit import DECISION, FINDING, LEAK, PHOTOS, audit_of
+from tests.factories import event, new_id
+from tests.projections.test_audit import DECISION, FINDING, LEAK, PHOTOS, audit_of, in_incident
+
+# A source may name no observer, no body that issued a finding and no deciding body.
+SIGHTING, UNSIGNED_FINDING, UNSIGNED_DECISION = new_id(), new_id(), new_id()
+NAMELESS = [
+    in_incident("ObservationRecorded", "2022-12-16", event_id=SIGHTING, description="a second plume of flakes",
+                vehicle="capsule"),
+    in_incident("FindingIssued", "2023-01-12", event_id=UNSIGNED_FINDING, based_on=[SIGHTING],
+                cause="the same hole", method="by photographs", summary="one leak, not two"),
+    in_incident("DecisionTaken", "2023-01-12", event_id=UNSIGNED_DECISION, based_on=[UNSIGNED_FINDING],
+                summary="no second inspection", rationale="one leak only"),
+]
+
+
+def leaks_none(text: str) -> list[str]:
+    """Python's None where a name should be ("None: ..." is prose that says nothing happened)."""
+    return re.findall(r".{0,30}\bNone\b(?!:).{0,30}", text)
 
 
 def test_the_markdown_report_has_the_decision_its_evidence_and_a_timeline() -> None:
@@ -51,3 +69,28 @@ def test_the_prov_json_validates_and_says_who_decided_on_what() -> None:
 
 def formal(record: ProvRecord, name: QualifiedName) -> str:
     return str(dict(record.formal_attributes)[name])
+
+
+def test_a_decision_naming_no_authority_reports_it_as_not_named() -> None:
+    report = markdown(audit_of(*NAMELESS, decision=UNSIGNED_DECISION))
+    assert "| Authority | not named by the source |" in report
+    assert "**2023-01-12: decision taken.** no second inspection" in report
+    assert "one leak, not two" in report and "a second plume of flakes" in report  # the finding, the sighting
+    assert leaks_none(report) == []
+
+
+def test_a_graph_of_evidence_naming_no_one_has_every_node_and_edge() -> None:
+    graph = dot(audit_of(*NAMELESS, decision=UNSIGNED_DECISION))
+    assert graph.startswith("digraph ") and graph.endswith("}\n")
+    assert f'"{UNSIGNED_DECISION}" -> "{UNSIGNED_FINDING}";' in graph
+    assert f'"{UNSIGNED_FINDING}" -> "{SIGHTING}";' in graph
+    assert leaks_none(graph) == []
+
+
+def test_prov_of_a_decision_naming_no_authority_associates_no_agent() -> None:
+    text = prov_json(audit_of(*NAMELESS, decision=UNSIGNED_DECISION))
+    document = ProvDocument.deserialize(content=text, format="json")
+    kinds = {type(record).__name__ for record in document.get_records()}
+    assert "ProvAgent" not in kinds and "ProvAssociation" not in kinds
+    assert {"ProvActivity", "ProvUsage", "ProvDerivation"} <= kinds
+    assert "il:authority" not in text and leaks_none(text) == []
