@@ -16,12 +16,12 @@ from uuid import UUID
 
 from domain.errors import InvalidValue
 from domain.times import TimePoint
-from domain.vocabulary import SLUG, UUID_TEXT, Payload, parse_payload
+from domain.vocabulary import MAX_ITEMS, SLUG, UUID_TEXT, AnyPayload, checked_text, parse_payload
 
 ENVELOPE_FIELDS = ("id", "type", "occurred_at", "reported_at", "source", "based_on",
                    "incident", "incidents", "data")
 SYSTEM_FIELDS = ("recorded_at", "actor", "position")
-MOVEMENT_RANK = {None: 0, "launched": 1, "docked": 2, "undocked": 3, "landed": 4}
+ValidTimeKey = tuple[datetime, int, datetime, str]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Draft:
     """An event as submitted, before the log records it."""
 
     id: UUID
-    payload: Payload
+    payload: AnyPayload
     occurred_at: TimePoint
     reported_at: TimePoint | None  # None: "when the log records it"
     source: str
@@ -63,8 +63,9 @@ class Draft:
                 raise InvalidValue("reported_at", f"({reported_at}) is before occurred_at ({occurred_at}); "
                                    "a fact cannot be known before it happened")
         source = raw.get("source")
-        if not isinstance(source, str) or not source.strip():
+        if source is None:
             raise InvalidValue("source", "is required: cite who said it and where")
+        source = checked_text(source, "source")
         return cls(
             id=_event_id(raw["id"], "id") if raw.get("id") is not None else new_id(),
             payload=payload,
@@ -120,7 +121,7 @@ class Entry:
         return self.draft.type
 
     @property
-    def payload(self) -> Payload:
+    def payload(self) -> AnyPayload:
         return self.draft.payload
 
     @property
@@ -140,17 +141,17 @@ class Entry:
         return self.draft.source
 
     @property
-    def valid_time_key(self) -> tuple[datetime, int, datetime, str]:
-        """Where this event falls in valid time, decided by its content alone.
+    def valid_time_key(self) -> ValidTimeKey:
+        """Where this event falls in valid time by its own content alone.
 
-        Ties on `occurred_at` (events known only to the day) go registrations
-        first, then plans and other facts, then launch, dock, undock, land in
-        their natural order; then what was reported earlier; then the event id. Neither the log position nor the
+        Ties on `occurred_at` go by the type's `rank` (registrations first, then
+        plans and other facts, then launch, dock, undock, land), then what was
+        reported earlier, then the event id. Neither the log position nor the
         recording time decides, so the same events appended in any order, or
-        exported and imported again, fold the same way.
+        exported and imported again, fold the same way. What an event rests on
+        can move it later (`domain.order`).
         """
-        rank = -1 if self.payload.registers else MOVEMENT_RANK.get(self.payload.movement, 0)
-        return (self.occurred_at.start, rank, self.reported_at.start, str(self.id))
+        return (self.occurred_at.start, self.payload.rank, self.reported_at.start, str(self.id))
 
     def at_position(self, position: int) -> Entry:
         return replace(self, position=position)
@@ -188,6 +189,8 @@ def _event_id(raw: object, field: str) -> UUID:
 def _event_ids(raw: object) -> tuple[UUID, ...]:
     if not isinstance(raw, list):
         raise InvalidValue("based_on", "must be a list of event ids")
+    if len(raw) > MAX_ITEMS:
+        raise InvalidValue("based_on", f"must not name more than {MAX_ITEMS} events; got {len(raw)}")
     ids = tuple(_event_id(item, f"based_on[{i}]") for i, item in enumerate(raw))
     if len(set(ids)) != len(ids):
         raise InvalidValue("based_on", "must not name an event twice")

@@ -7,14 +7,20 @@ in valid time, all as currently believed (corrections applied). It has no
 clock and does no I/O: the caller passes the recording time and the actor, and
 stores the entries it returns.
 
-A batch is checked as a whole against the log plus the batch's earlier events,
-so one import can register a vehicle and dock it; if any event is refused the
-whole batch is.
+A batch is checked as a whole against the log plus the batch's other events,
+so one import can register a vehicle and dock it; the order of its lines does
+not matter for references (an event naming an incident opened, or resting on
+an event, further down the same batch is checked after it). If any event is
+refused the whole batch is.
+
+A vehicle's movements are checked in the one valid-time order the projections
+fold in (`domain.order`): an event comes after what it rests on.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,23 +29,15 @@ from uuid import UUID
 from domain.corrections import Amendments, believed, corrected
 from domain.entry import Draft, Entry
 from domain.errors import DomainError, IdConflict, InvalidValue, RuleViolation, UnknownReference
+from domain.order import OrderKey, ValidTimeOrder
 from domain.vocabulary import EntryCorrected, Movement, references
-
-# For each movement, the movements that may come directly before it (None: the
-# story starts here). A capsule that landed may fly again; nothing docks twice
-# without undocking between, and nothing lands while still docked.
-ALLOWED_AFTER: dict[Movement, frozenset[Movement | None]] = {
-    "launched": frozenset({None, "landed"}),
-    "docked": frozenset({None, "launched", "undocked"}),
-    "undocked": frozenset({"docked"}),
-    "landed": frozenset({None, "launched", "undocked"}),
-}
 
 
 @dataclass(frozen=True, order=True)
 class _Move:
-    key: tuple[datetime, int, datetime, str]  # the entry's valid_time_key: projections fold in this order
+    key: OrderKey  # where the entry falls in valid time: projections fold in this order
     movement: Movement = field(compare=False)
+    follows: frozenset[Movement | None] = field(compare=False)  # what may come directly before it
     day: str = field(compare=False)
     event: UUID = field(compare=False)
 
@@ -62,6 +60,8 @@ class IncidentLog:
         self._registered: dict[str, set[str]] = {"vehicle": set(), "crew": set(), "incident": set()}
         self._moves: dict[str, list[_Move]] = {}
         self._moved: dict[UUID, str] = {}  # movement event -> the vehicle whose timeline holds it
+        self._current: dict[UUID, Entry] = {}  # every event as now believed (retracted ones left out)
+        self._dependents: dict[UUID, list[UUID]] = {}  # event -> the events resting on it
 
     def __contains__(self, event_id: UUID) -> bool:
         return event_id in self._entries
@@ -79,10 +79,16 @@ class IncidentLog:
     def is_registered(self, kind: str, identifier: str) -> bool:
         return identifier in self._registered[kind]
 
+    def current(self, event_id: UUID) -> Entry | None:
+        """The event as now believed; None if unknown or retracted."""
+        return self._current.get(event_id)
+
     def apply(self, entry: Entry) -> None:
         """Fold one stored entry in (entries arrive in position order)."""
         self._entries[entry.id] = entry
         self._amendments.add(entry)
+        for evidence in entry.based_on:
+            self._dependents.setdefault(evidence, []).append(entry.id)
         self._refresh(entry.id)
         self.head = max(self.head, entry.position)
 
@@ -95,21 +101,39 @@ class IncidentLog:
         while True:
             original = self._entries[event_id]
             current = believed(original, self._amendments)
+            if current is None:
+                self._current.pop(event_id, None)
+            else:
+                self._current[event_id] = current
             payload = original.payload
             if payload.registers and payload.registered_id:
                 registered = self._registered[payload.registers]
                 (registered.add if current is not None else registered.discard)(payload.registered_id)
-            if payload.moved_vehicle:
-                if event_id in self._moved:
-                    timeline = self._moves[self._moved.pop(event_id)]
-                    timeline[:] = [m for m in timeline if m.event != event_id]
-                if current is not None and current.payload.moved_vehicle:
-                    self._moved[event_id] = current.payload.moved_vehicle
-                    bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []),
-                                  _move(current))
+            self._place_movements(event_id)
             if payload.amended_event is None:
                 return
             event_id = payload.amended_event
+
+    def _place_movements(self, event_id: UUID) -> None:
+        """Put a movement (and every movement resting on it, whose place in
+        valid time may follow it) where its believed version falls."""
+        order = ValidTimeOrder(self._current.get)
+        pending, seen = [event_id], set()
+        while pending:
+            moved_id = pending.pop()
+            if moved_id in seen:
+                continue
+            seen.add(moved_id)
+            pending.extend(self._dependents.get(moved_id, ()))
+            if not self._entries[moved_id].payload.moved_vehicle:
+                continue
+            if moved_id in self._moved:
+                timeline = self._moves[self._moved.pop(moved_id)]
+                timeline[:] = [m for m in timeline if m.event != moved_id]
+            current = self._current.get(moved_id)
+            if current is not None and current.payload.moved_vehicle:
+                self._moved[moved_id] = current.payload.moved_vehicle
+                bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []), _move(current, order))
 
     def accept(self, drafts: Sequence[Draft], recorded_at: datetime, actor: str) -> Acceptance:
         """Check a batch; return the entries to store (positions still to be given).
@@ -120,7 +144,8 @@ class IncidentLog:
         batch = _Batch(self)
         new: list[Entry] = []
         stored: list[Entry] = []
-        for index, draft in enumerate(drafts):
+        for index in _in_dependency_order(drafts):
+            draft = drafts[index]
             prefix = f"events[{index}]" if len(drafts) > 1 else ""
             try:
                 existing = self._entries.get(draft.id)
@@ -141,8 +166,45 @@ class IncidentLog:
         return Acceptance(new, stored)
 
 
+def _in_dependency_order(drafts: Sequence[Draft]) -> list[int]:
+    """The batch's indexes, each after the events of the batch it names (the
+    events it rests on or amends, the registrations of what it refers to);
+    otherwise in the order given. A cycle is refused."""
+    introduced: dict[object, int] = {}
+    for index, draft in enumerate(drafts):
+        introduced.setdefault(draft.id, index)
+        payload = draft.payload
+        if payload.registers and payload.registered_id:
+            introduced.setdefault((payload.registers, payload.registered_id), index)
+    waiting: list[set[int]] = []
+    for index, draft in enumerate(drafts):
+        named: list[object] = [*draft.based_on, *(("incident", i) for i in draft.incidents)]
+        named += [UUID(identifier) if kind == "event" else (kind, identifier)
+                  for _, kind, identifier in references(draft.payload)]
+        waiting.append({introduced[n] for n in named if n in introduced} - {index})
+    needed_by: dict[int, list[int]] = {}
+    for index, needs in enumerate(waiting):
+        for need in needs:
+            needed_by.setdefault(need, []).append(index)
+    ready = [i for i, needs in enumerate(waiting) if not needs]
+    heapq.heapify(ready)
+    ordered: list[int] = []
+    while ready:
+        index = heapq.heappop(ready)
+        ordered.append(index)
+        for dependent in needed_by.get(index, []):
+            waiting[dependent].discard(index)
+            if not waiting[dependent]:
+                heapq.heappush(ready, dependent)
+    if len(ordered) < len(drafts):
+        stuck = min(set(range(len(drafts))) - set(ordered))
+        raise RuleViolation(f"events[{stuck}]", "rests on, amends or names events of this batch that in turn "
+                            "depend on it; evidence must come before what rests on it")
+    return ordered
+
+
 class _Batch:
-    """The log plus the batch's earlier events, without changing the log."""
+    """The log plus the batch's events checked so far, without changing the log."""
 
     def __init__(self, log: IncidentLog) -> None:
         self.log = log
@@ -224,9 +286,15 @@ class _Batch:
         if payload.registers and payload.registered_id:
             self.registered[payload.registers].add(payload.registered_id)
         if payload.moved_vehicle:
-            bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry))
+            bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry, self.order()))
         # (An amendment of a movement within one batch is checked against the
         # log's timeline; the batch's own timeline keeps the original move.)
+
+    def current(self, event_id: UUID) -> Entry | None:
+        return self.entries.get(event_id) or self.log.current(event_id)
+
+    def order(self) -> ValidTimeOrder:
+        return ValidTimeOrder(self.current)
 
     def _moves_of(self, vehicle: str) -> list[_Move]:
         if vehicle not in self.moves:
@@ -237,22 +305,22 @@ class _Batch:
         """The vehicle's movements, with `moved` added (and `replacing` taken out),
         must each follow the one before."""
         affected = {v for v in (vehicle, replacing.payload.moved_vehicle if replacing else None) if v}
-        candidate = _move(moved) if moved is not None and vehicle else None
+        candidate = _move(moved, self.order()) if moved is not None and vehicle else None
         for name in affected:
             moves = [m for m in self._moves_of(name) if replacing is None or m.event != replacing.id]
             if candidate is not None and name == vehicle:
                 bisect.insort(moves, candidate)
             for earlier, later in zip([None, *moves], moves, strict=False):
                 previous = earlier.movement if earlier else None
-                if previous not in ALLOWED_AFTER[later.movement]:
+                if previous not in later.follows:
                     raise RuleViolation("data.vehicle" if replacing is None else "data.target",
                                         _refusal(name, earlier, later, candidate))
 
 
-def _move(entry: Entry) -> _Move:
-    movement = entry.payload.movement
-    assert movement is not None
-    return _Move(entry.valid_time_key, movement, entry.occurred_at.isoformat(), entry.id)
+def _move(entry: Entry, order: ValidTimeOrder) -> _Move:
+    payload = entry.payload
+    assert payload.movement is not None
+    return _Move(order.key(entry), payload.movement, payload.follows, entry.occurred_at.isoformat(), entry.id)
 
 
 def _refusal(vehicle: str, earlier: _Move | None, later: _Move, new: _Move | None) -> str:

@@ -6,8 +6,12 @@ happened. Field types carry meaning the rules use: a `VehicleId` must name a
 registered vehicle, a `CrewId` a registered crew member, an `EventId` an event
 in the log; a `NewId` is the id an event introduces.
 
-Adding an event type is adding a class here (and, if it changes what the
-projections show, a case in their fold); nothing else needs to change.
+A type's declaration here is the one place for what the domain knows of it:
+its fields and their bounds, what it registers, the movement it is and which
+movements may come directly before it, and its rank among events at the same
+valid time. What it does to the station picture is its case in
+`projections.picture.evolve`, the one place for its effect; the type checker
+fails there on a type without a case.
 """
 
 from __future__ import annotations
@@ -28,14 +32,31 @@ CrewId = NewType("CrewId", str)
 IncidentId = NewType("IncidentId", str)
 EventId = NewType("EventId", str)
 NewId = NewType("NewId", str)
+Seats = NewType("Seats", int)
 Changes = NewType("Changes", dict[str, Any])  # replacement values for another event's data
 
 Health = Literal["nominal", "degraded", "damaged"]
 Clearance = Literal["cleared", "emergency_only", "not_cleared", "under_review"]
-Movement = Literal["launched", "docked", "undocked", "landed"]
+Movement = Literal["launched", "docked", "undocked", "landed", "lost"]
+Assignment = Literal["return_vehicle", "lifeboat"]
+Plan = Literal["launch", "return"]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+
+# Bounds a real vehicle and a real text have. The largest crewed vehicles
+# flown seat eight; designs in work seat up to a hundred.
+MAX_SEATS = 100
+MAX_TEXT = 10_000  # characters: a long quotation or rationale, never a document
+MAX_SLUG = 100
+MAX_ITEMS = 1_000  # entries in one list field (crew named, alternatives, evidence)
+# Line breaks and tabs belong in quoted text; no other control character does.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# Ranks among events at the same valid time: registrations first, then the
+# other facts (rank 0), then the movements in their natural order.
+RANK_REGISTRATION = -1
+RANK_FACT = 0
 
 
 class Payload:
@@ -44,6 +65,8 @@ class Payload:
     type_name: ClassVar[str]
     registers: ClassVar[str | None] = None  # "vehicle", "crew" or "incident"
     movement: ClassVar[Movement | None] = None
+    follows: ClassVar[frozenset[Movement | None]] = frozenset()  # movements that may come directly before it
+    rank: ClassVar[int] = RANK_FACT
     amends: ClassVar[bool] = False  # a correction or retraction of another event
 
     @property
@@ -64,34 +87,26 @@ class Payload:
         target: str | None = getattr(self, "target", None) if self.amends else None
         return UUID(target) if target else None
 
+    def check(self) -> None:
+        """Rules between this payload's own fields (raise `InvalidValue`)."""
+
     def to_json(self) -> dict[str, Any]:
         return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
-
-
-EVENT_TYPES: dict[str, type[Payload]] = {}
-
-
-def event_type(cls: type[Payload]) -> type[Payload]:
-    """Register a payload class under its class name, the event's `type`."""
-    cls.type_name = cls.__name__
-    EVENT_TYPES[cls.__name__] = cls
-    return cls
 
 
 # --- Fleet ------------------------------------------------------------------
 
 
-@event_type
 @dataclass(frozen=True)
 class VehicleRegistered(Payload):
     registers = "vehicle"
+    rank = RANK_REGISTRATION
     id: NewId
     name: str
     kind: str
-    seats: int  # crew seats; 0 for a cargo ship
+    seats: Seats  # crew seats; 0 for a cargo ship
 
 
-@event_type
 @dataclass(frozen=True)
 class LaunchScheduled(Payload):
     """A plan for a launch; a later plan for the same vehicle replaces it."""
@@ -102,7 +117,6 @@ class LaunchScheduled(Payload):
     mission: str | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class ReturnScheduled(Payload):
     """A plan for a vehicle's departure and landing; a later plan replaces it."""
@@ -112,68 +126,110 @@ class ReturnScheduled(Payload):
     crew: tuple[CrewId, ...] = ()
 
 
-@event_type
+@dataclass(frozen=True)
+class PlanWithdrawn(Payload):
+    """A launch or return plan withdrawn without another in its place: from
+    this valid time on the vehicle (or crew member) has no such plan. The
+    decision or report behind it goes in `based_on` and `source`."""
+
+    plan: Plan
+    reason: str
+    vehicle: VehicleId | None = None
+    crew_member: CrewId | None = None
+
+    def check(self) -> None:
+        if (self.vehicle is None) == (self.crew_member is None):
+            raise InvalidValue("data.vehicle", "name either the vehicle or the crew member whose plan "
+                               "is withdrawn, not both and not neither")
+
+
 @dataclass(frozen=True)
 class VehicleLaunched(Payload):
     movement = "launched"
+    follows = frozenset({None, "landed"})  # a capsule that landed may fly again
+    rank = 1
     vehicle: VehicleId
     crew: tuple[CrewId, ...] = ()
     mission: str | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class VehicleDocked(Payload):
-    """Docking; `crew` are those who come aboard (default: all who launched in it)."""
+    """Docking; `crew` are those who come aboard (default: all who launched in it).
+
+    Undocking and docking again at the same station (a port relocation) ends
+    no one's assignment."""
 
     movement = "docked"
+    follows = frozenset({None, "launched", "undocked"})
+    rank = 2
     vehicle: VehicleId
     station: str
     port: str | None = None
     crew: tuple[CrewId, ...] | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class VehicleUndocked(Payload):
-    """Undocking; `crew` are those inside, who are no longer aboard the station."""
+    """Undocking; `crew` are those inside, who are no longer aboard the station
+    (none named: whoever is inside it, usually no one)."""
 
     movement = "undocked"
+    follows = frozenset({"docked"})
+    rank = 3
     vehicle: VehicleId
     crew: tuple[CrewId, ...] = ()
 
 
-@event_type
 @dataclass(frozen=True)
 class VehicleLanded(Payload):
+    """A landing; `crew` are those who land in it (none named: whoever is
+    inside it). Their return-vehicle and lifeboat assignments end."""
+
     movement = "landed"
+    follows = frozenset({None, "launched", "undocked"})  # nothing lands while still docked
+    rank = 4
     vehicle: VehicleId
     crew: tuple[CrewId, ...] = ()
     site: str | None = None
 
 
-@event_type
+@dataclass(frozen=True)
+class VehicleLost(Payload):
+    """The vehicle's end other than a landing: destroyed in a launch failure,
+    burned up on re-entry (`planned` for a deorbit), lost in flight. It can
+    never fly again; the assignments of those inside (`crew`, or whoever is
+    inside it) and the plans that name it end."""
+
+    movement = "lost"
+    follows = frozenset({None, "launched", "docked", "undocked"})  # nothing follows a loss
+    rank = 5
+    vehicle: VehicleId
+    circumstances: str
+    planned: bool = False
+    crew: tuple[CrewId, ...] = ()
+
+
 @dataclass(frozen=True)
 class SeatCapacityChanged(Payload):
     vehicle: VehicleId
-    seats: int
+    seats: Seats
     reason: str
 
 
 # --- Crew -------------------------------------------------------------------
 
 
-@event_type
 @dataclass(frozen=True)
 class CrewMemberRegistered(Payload):
     registers = "crew"
+    rank = RANK_REGISTRATION
     id: NewId
     name: str
     agency: str
     aliases: tuple[str, ...] = ()
 
 
-@event_type
 @dataclass(frozen=True)
 class ReturnVehicleAssigned(Payload):
     crew_member: CrewId
@@ -181,16 +237,25 @@ class ReturnVehicleAssigned(Payload):
     planned_return: TargetDate
 
 
-@event_type
 @dataclass(frozen=True)
 class LifeboatAssigned(Payload):
-    """The vehicle holding the crew member's seat, used in an emergency."""
+    """The vehicle holding the crew member's seat, used in an emergency. It
+    stands against the default a docking at the same valid time would give."""
 
     crew_member: CrewId
     vehicle: VehicleId
 
 
-@event_type
+@dataclass(frozen=True)
+class AssignmentEnded(Payload):
+    """A crew member's return-vehicle or lifeboat assignment ended without a
+    new one (a landing ends both by itself)."""
+
+    crew_member: CrewId
+    assignment: Assignment
+    reason: str
+
+
 @dataclass(frozen=True)
 class MissionExtended(Payload):
     crew: tuple[CrewId, ...]
@@ -200,34 +265,37 @@ class MissionExtended(Payload):
 # --- Incident ---------------------------------------------------------------
 
 
-@event_type
 @dataclass(frozen=True)
 class IncidentOpened(Payload):
     registers = "incident"
+    rank = RANK_REGISTRATION
     id: NewId
     title: str
     vehicles: tuple[VehicleId, ...] = ()
 
 
-@event_type
 @dataclass(frozen=True)
 class LeakDetected(Payload):
-    """A leak: the vehicle is damaged and its crewed return goes under review."""
+    """A leak. Unless the record says otherwise the vehicle is damaged and its
+    crewed return goes under review; a leak judged `acceptable` leaves health
+    and clearance as they were, or sets the `health` it states."""
 
     vehicle: VehicleId
     system: str
     description: str
+    assessment: Literal["under_review", "acceptable"] = "under_review"
+    health: Health | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class ObservationRecorded(Payload):
-    observer: str
+    """Something seen or measured; `observer` only when the source names one."""
+
     description: str
+    observer: str | None = None
     vehicle: VehicleId | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class StatementIssued(Payload):
     speaker: str
@@ -236,23 +304,20 @@ class StatementIssued(Payload):
     quote: str | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class CommissionConvened(Payload):
     commission: str
     mandate: str
 
 
-@event_type
 @dataclass(frozen=True)
 class FindingIssued(Payload):
-    authority: str
     cause: str
     method: str
     summary: str
+    authority: str | None = None  # the body that issued it, when the source names one
 
 
-@event_type
 @dataclass(frozen=True)
 class VehicleDamageAssessed(Payload):
     vehicle: VehicleId
@@ -261,17 +326,18 @@ class VehicleDamageAssessed(Payload):
     condition: str | None = None
 
 
-@event_type
 @dataclass(frozen=True)
 class DecisionTaken(Payload):
-    authority: str
+    """A decision. Its consequences are events of their own whose `based_on`
+    names it (a reassignment, a plan withdrawn, a clearance changed)."""
+
     summary: str
     rationale: str
+    authority: str | None = None  # the deciding body, when the source names one
     alternatives: tuple[str, ...] = ()
     supersedes: tuple[EventId, ...] = ()
 
 
-@event_type
 @dataclass(frozen=True)
 class IncidentClosed(Payload):
     summary: str
@@ -280,7 +346,6 @@ class IncidentClosed(Payload):
 # --- Corrections --------------------------------------------------------------
 
 
-@event_type
 @dataclass(frozen=True)
 class EntryCorrected(Payload):
     """New values for an earlier event's data fields and/or its times.
@@ -298,7 +363,6 @@ class EntryCorrected(Payload):
     changes: Changes
 
 
-@event_type
 @dataclass(frozen=True)
 class EntryRetracted(Payload):
     """An earlier event should never have been recorded. Retracting a
@@ -309,10 +373,25 @@ class EntryRetracted(Payload):
     reason: str
 
 
+AnyPayload = Union[  # noqa: UP007 - a union of classes is read at run time to build the registry
+    VehicleRegistered, LaunchScheduled, ReturnScheduled, PlanWithdrawn, VehicleLaunched, VehicleDocked,
+    VehicleUndocked, VehicleLanded, VehicleLost, SeatCapacityChanged,
+    CrewMemberRegistered, ReturnVehicleAssigned, LifeboatAssigned, AssignmentEnded, MissionExtended,
+    IncidentOpened, LeakDetected, ObservationRecorded, StatementIssued, CommissionConvened, FindingIssued,
+    VehicleDamageAssessed, DecisionTaken, IncidentClosed,
+    EntryCorrected, EntryRetracted,
+]
+"""Every event type. A projection that matches on it must handle each one."""
+
+EVENT_TYPES: dict[str, type[AnyPayload]] = {cls.__name__: cls for cls in get_args(AnyPayload)}
+for _name, _cls in EVENT_TYPES.items():
+    _cls.type_name = _name
+
+
 # --- Parsing ----------------------------------------------------------------
 
 
-def parse_payload(type_name: object, data: object) -> Payload:
+def parse_payload(type_name: object, data: object) -> AnyPayload:
     """Build the payload of `type_name` from JSON `data`, or say what is wrong."""
     if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         known = ", ".join(sorted(EVENT_TYPES))
@@ -334,7 +413,9 @@ def parse_payload(type_name: object, data: object) -> Payload:
                 raise InvalidValue(path, f"is required for {type_name}")
             continue
         values[name] = _coerce(data[name], hints[name], path)
-    return cls(**values)
+    payload = cls(**values)
+    payload.check()
+    return payload
 
 
 def _hints(cls: type[Payload]) -> dict[str, Any]:
@@ -354,7 +435,7 @@ def _hints_of(type_name: str) -> dict[str, Any]:
 
 @functools.cache
 def _fields_of(type_name: str) -> dict[str, Field[Any]]:
-    return {f.name: f for f in fields(EVENT_TYPES[type_name])}  # type: ignore[arg-type]
+    return {f.name: f for f in fields(EVENT_TYPES[type_name])}
 
 
 def _coerce(value: Any, hint: Any, path: str) -> Any:
@@ -372,6 +453,8 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
     if origin is tuple:
         if not isinstance(value, list):
             raise InvalidValue(path, "must be a list")
+        if len(value) > MAX_ITEMS:
+            raise InvalidValue(path, f"must not have more than {MAX_ITEMS} entries; got {len(value)}")
         item = get_args(hint)[0]
         items = tuple(_coerce(v, item, f"{path}[{i}]") for i, v in enumerate(value))
         if len(set(items)) != len(items):
@@ -384,25 +467,37 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
             raise InvalidValue(path, "must be an object of the data fields to replace, with their new values")
         return dict(value)
 
-    if hint is int:
+    if hint is Seats:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidValue(path, f"must be an integer; got {value!r}")
-        if value < 0:
-            raise InvalidValue(path, "must not be negative")
+            raise InvalidValue(path, f"must be a whole number of seats; got {value!r}")
+        if not 0 <= value <= MAX_SEATS:
+            raise InvalidValue(path, f"must be between 0 and {MAX_SEATS} seats; got {value}")
         return value
     if hint is bool:
         if not isinstance(value, bool):
             raise InvalidValue(path, f"must be true or false; got {value!r}")
         return value
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(path, f"must be a non-empty string; got {value!r}")
-    if hint in (VehicleId, CrewId, IncidentId, NewId) and not SLUG.match(value):
-        raise InvalidValue(path, "must be a lowercase slug (letters, digits, single hyphens, "
-                           f"e.g. 'cargo-ship-3'); got {value!r}")
+    value = checked_text(value, path)
+    if hint in (VehicleId, CrewId, IncidentId, NewId) and not (SLUG.match(value) and len(value) <= MAX_SLUG):
+        raise InvalidValue(path, f"must be a lowercase slug of at most {MAX_SLUG} characters (letters, digits, "
+                           f"single hyphens, e.g. 'cargo-ship-3'); got {value!r}")
     if hint is EventId:
         if not UUID_TEXT.match(value.lower()):
             raise InvalidValue(path, f"must be an event id (UUID); got {value!r}")
         return str(UUID(value))
+    return value
+
+
+def checked_text(value: object, path: str) -> str:
+    """A non-empty text of a real length, with no control character but line breaks and tabs."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(path, f"must be a non-empty string; got {value!r}")
+    if len(value) > MAX_TEXT:
+        raise InvalidValue(path, f"must not be longer than {MAX_TEXT} characters; got {len(value)}")
+    control = _CONTROL.search(value)
+    if control:
+        raise InvalidValue(path, f"must not contain control characters; found {control.group()!r} "
+                           f"at character {control.start()}")
     return value
 
 

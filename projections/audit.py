@@ -37,7 +37,6 @@ believed at `known_at`, with `corrected_by`):
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +47,7 @@ from domain import vocabulary as v
 from domain.corrections import Amendments, believed
 from domain.entry import Entry
 from domain.errors import InvalidValue
+from domain.order import ValidTimeOrder
 from domain.times import TimePoint, query_bound
 from projections.explain import describe
 from projections.horizon import Horizon, beliefs, in_valid_time
@@ -188,12 +188,13 @@ def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> Deci
     evidence, edges = log.evidence(decision)
     dependents = log.dependents()
     descendants = _reachable(decision.id, dependents)
-    consequences = in_causal_order(sorted(dependents.get(decision.id, []), key=lambda e: e.valid_time_key))
+    order = ValidTimeOrder(log.known.get)
+    consequences = order.sorted(dependents.get(decision.id, []))
     subjects = {s for node in evidence if node.entry for s in _subjects(node.entry)}
     subjects |= {s for e in consequences for s in _subjects(e)}
     in_evidence = {node.id for node in evidence}
     known_then, afterwards = [], []
-    for entry in in_causal_order(sorted(log.facts(), key=lambda e: e.valid_time_key)):
+    for entry in order.sorted(log.facts()):
         if entry.id == decision.id:
             continue
         shared = bool(set(entry.incidents) & set(decision.incidents))
@@ -214,7 +215,7 @@ def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> Deci
         basis_changed=log.basis_changed(decision, evidence),
         supersedes=[log.ref(UUID(i)) for i in decision.payload.supersedes],
         superseded_by=sorted((e for e in log.facts() if isinstance(e.payload, v.DecisionTaken)
-                              and str(decision.id) in e.payload.supersedes), key=lambda e: e.valid_time_key),
+                              and str(decision.id) in e.payload.supersedes), key=order.key),
         consequences=[Consequence(e, changed) for e, changed in _changes(log, consequences)],
     )
 
@@ -269,9 +270,9 @@ def decisions(entries: Iterable[Entry], horizon: Horizon, where: DecisionFilter 
     """The decisions taken by `as_of`, as known at `known_at`, in the order they were taken."""
     where = where or DecisionFilter()
     known = beliefs(entries, horizon)
-    taken = [e for e in in_valid_time(known.values(), horizon) if isinstance(e.payload, v.DecisionTaken)]
+    taken = [e for e in in_valid_time(known, horizon) if isinstance(e.payload, v.DecisionTaken)]
     replaced_by: dict[str, list[UUID]] = {}
-    for entry in sorted(known.values(), key=lambda e: e.valid_time_key):
+    for entry in ValidTimeOrder(known.get).sorted(known.values()):
         if isinstance(entry.payload, v.DecisionTaken):
             for superseded in entry.payload.supersedes:
                 replaced_by.setdefault(superseded, []).append(entry.id)
@@ -358,34 +359,6 @@ class _Knowledge:
         return found
 
 
-def in_causal_order(entries: list[Entry]) -> list[Entry]:
-    """`entries` (in valid-time order), each moved after the listed events it rests
-    on that did not happen later than it; otherwise in the order given.
-
-    Events known only to the day fold in an order that ignores `based_on`; a
-    reader expects the finding before the decision resting on it."""
-    index = {e.id: i for i, e in enumerate(entries)}
-    waiting: dict[UUID, set[UUID]] = {}
-    dependents: dict[UUID, list[int]] = {}
-    for entry in entries:
-        waiting[entry.id] = {b for b in entry.based_on
-                             if b in index and entries[index[b]].occurred_at.not_after(entry.occurred_at)}
-        for evidence in waiting[entry.id]:
-            dependents.setdefault(evidence, []).append(index[entry.id])
-    ready = [i for i, e in enumerate(entries) if not waiting[e.id]]
-    heapq.heapify(ready)
-    ordered: list[Entry] = []
-    while ready:
-        entry = entries[heapq.heappop(ready)]
-        ordered.append(entry)
-        for i in dependents.get(entry.id, []):
-            waiting[entries[i].id].discard(entry.id)
-            if not waiting[entries[i].id]:
-                heapq.heappush(ready, i)
-    placed = {e.id for e in ordered}
-    return ordered + [e for e in entries if e.id not in placed]  # a cycle cannot arise; never drop an event
-
-
 def _reachable(start: UUID, dependents: dict[UUID, list[Entry]]) -> set[UUID]:
     """Every event resting on `start`, transitively."""
     found: set[UUID] = set()
@@ -412,7 +385,7 @@ def _changes(log: _Knowledge, consequences: list[Entry]) -> list[tuple[Entry, li
     picture = Picture()
     set_then: dict[UUID, list[tuple[Literal["vehicle", "crew", "incident"], Tracked, str, Any]]] = {}
     everything = Horizon(datetime.max.replace(tzinfo=UTC), log.horizon.known_at, log.horizon.recorded_before)
-    for entry in in_valid_time(log.known.values(), everything):
+    for entry in in_valid_time(log.known, everything):
         evolve(picture, entry)
         if entry.id in wanted:
             set_then[entry.id] = [(kind, view, name, view.to_json()[name])

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain import vocabulary as v
 from domain.entry import Entry
-from projections.audit import in_causal_order
+from domain.order import ValidTimeOrder
 from projections.explain import describe
 from projections.horizon import Horizon, beliefs, in_valid_time
 from projections.picture import IncidentFile, fold
@@ -53,7 +53,7 @@ def case_file(entries: Iterable[Entry], horizon: Horizon, incident_id: str) -> C
     """The incident's case file; None if nothing about it is known at the horizon."""
     stored = [e for e in entries if horizon.stored(e)]
     known = beliefs(stored, horizon)
-    picture = fold(in_valid_time(known.values(), horizon))
+    picture = fold(in_valid_time(known, horizon))
     incident = picture.incidents.get(incident_id)
     if incident is None:
         return None
@@ -62,6 +62,6 @@ def case_file(entries: Iterable[Entry], horizon: Horizon, incident_id: str) -> C
         horizon=horizon,
         position=max((e.position for e in stored), default=0),
         incident=incident,
-        timeline=in_causal_order([known[UUID(event_id)] for event_id in incident.timeline]),
+        timeline=ValidTimeOrder(known.get).sorted(known[UUID(event_id)] for event_id in incident.timeline),
         status_set_by=known.get(setter) if setter else None,
     )

@@ -26,7 +26,7 @@ def history(entries: Iterable[Entry], horizon: Horizon, kind: Subject, name: str
     subject_id: str | None = name if kind == "vehicle" else None
     before: dict[str, Any] = {}
     changes = []
-    for entry in in_valid_time(known.values(), _all_time(horizon)):
+    for entry in in_valid_time(known, _all_time(horizon)):
         evolve(picture, entry)
         derive_return_crews(picture)
         if kind == "crew" and subject_id is None:

@@ -4,12 +4,13 @@ An event counts when it had happened by `as_of` (valid time), had been
 reported by `known_at` (knowledge time) and, if `recorded_before` is given,
 had been stored by then (system time or log position). Corrections and
 retractions reported by `known_at` apply first, whatever `as_of` is. The
-events that count are folded in valid-time order (`Entry.valid_time_key`).
+events that count are folded in the one valid-time order (`domain.order`),
+where an event comes after the events it rests on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from domain.corrections import Amendments, believed
 from domain.entry import Entry
+from domain.order import ValidTimeOrder
 from domain.times import TimePoint, query_bound
 
 
@@ -76,12 +78,13 @@ def beliefs(entries: Iterable[Entry], horizon: Horizon) -> dict[UUID, Entry]:
     return known
 
 
-def in_valid_time(known: Iterable[Entry], horizon: Horizon) -> list[Entry]:
+def in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon) -> list[Entry]:
     """The facts that count at `as_of`, in the order things happened.
 
     Corrections and retractions are not facts about the world: they change
-    which version of their target counts (or whether it counts at all).
+    which version of their target counts (or whether it counts at all). An
+    event resting on a later event of its own day counts from that event on.
     """
-    counted = [e for e in known if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
-    counted.sort(key=lambda e: e.valid_time_key)
-    return counted
+    order = ValidTimeOrder(known.get)
+    facts = [e for e in known.values() if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
+    return order.sorted(e for e in facts if order.start(e) <= horizon.as_of)

@@ -1,37 +1,68 @@
 """The station picture: every vehicle's status, every crew member's plan and
 every incident's case file, folded from events in valid-time order.
 
-`evolve(picture, entry)` applies one event. Every field it sets remembers the
-event that set it (`set_by`), so any projected value can say where it came
-from. Nothing here knows a particular incident: the rules are about kinds of
-events (a leak damages a vehicle and puts its crewed return under review; a
-docking brings the people inside aboard).
+`evolve(picture, entry)` applies one event; its `match` is the one place that
+says what each event type does to the picture (an explicit "no effect" is a
+case too, and the type checker fails on a type without one). Every field a
+case sets remembers the event that set it (`set_by`), so any projected value
+can say where it came from. Nothing here knows a particular incident: the
+rules are about kinds of events (a landing ends the assignments of those who
+land; a docking brings the people inside aboard).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar, assert_never
 from uuid import UUID
 
 from domain import vocabulary as v
 from domain.entry import Entry
+from domain.times import TargetDate, TimePoint
+
+
+@dataclass
+class Cause:
+    """The event being folded: every field a view is given remembers it."""
+
+    event: UUID | None = None
+
+
+V = TypeVar("V", bound="Tracked")
 
 
 @dataclass
 class Tracked:
-    """A view whose fields remember which event set them."""
+    """A view whose fields remember which event set them.
+
+    Fields are set by plain assignment (`vehicle.health = "damaged"`), so the
+    type checker knows every name; a name that is not a field is refused.
+    """
 
     set_by: dict[str, UUID] = field(default_factory=dict, repr=False, compare=False)
 
-    def set(self, entry: Entry, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
-            self.set_by[name] = entry.id
+    def attach(self, cause: Cause) -> None:
+        object.__setattr__(self, "_cause", cause)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name not in self.__dataclass_fields__:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        object.__setattr__(self, name, value)
+        cause: Cause | None = self.__dict__.get("_cause")
+        if cause is not None and cause.event is not None and name != "set_by":
+            self.set_by[name] = cause.event
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "set_by"}
+        body: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "set_by":
+                continue
+            value = getattr(self, f.name)
+            body[f.name] = _plain(value)
+            if isinstance(value, TargetDate):
+                body[f"{f.name}_window"] = value.window().to_json()
+        return body
 
 
 @dataclass
@@ -40,7 +71,8 @@ class VehicleStatus(Tracked):
     name: str = ""
     kind: str = ""
     seats: int = 0
-    location: str = "on_ground"  # on_ground, scheduled, in_flight, docked, undocked, landed
+    flights: int = 0  # launches so far: a reusable capsule flies several crews
+    location: str = "on_ground"  # on_ground, scheduled, in_flight, docked, undocked, landed, lost
     station: str | None = None
     port: str | None = None
     health: str = "nominal"
@@ -50,9 +82,14 @@ class VehicleStatus(Tracked):
     launch_crew: list[str] = field(default_factory=list)
     occupants: list[str] = field(default_factory=list)  # inside it while in flight
     return_crew: list[str] = field(default_factory=list)  # derived: whose return vehicle it is
-    planned_launch: str | None = None
-    planned_return: str | None = None
+    planned_launch: TargetDate | None = None
+    planned_return: TargetDate | None = None
     open_incidents: list[str] = field(default_factory=list)
+
+    @property
+    def has_flown(self) -> bool:
+        """In flight or at a station: a launch plan can no longer be dropped."""
+        return self.location in ("in_flight", "docked", "undocked")
 
 
 @dataclass
@@ -64,11 +101,11 @@ class CrewPlan(Tracked):
     aboard: bool = False
     station: str | None = None
     launch_vehicle: str | None = None
-    planned_launch: str | None = None
-    arrived_on: str | None = None
+    planned_launch: TargetDate | None = None
+    arrived_on: str | None = None  # for the current stay; a landing ends the stay
     return_vehicle: str | None = None
     lifeboat: str | None = None
-    planned_return: str | None = None
+    planned_return: TargetDate | None = None
     mission_extended: bool = False
 
 
@@ -87,24 +124,33 @@ class Picture:
     vehicles: dict[str, VehicleStatus] = field(default_factory=dict)
     crew: dict[str, CrewPlan] = field(default_factory=dict)
     incidents: dict[str, IncidentFile] = field(default_factory=dict)
+    stations: set[str] = field(default_factory=set)  # every station named so far, crewed or not
+    cause: Cause = field(default_factory=Cause)
+    # When each crew member's lifeboat was last assigned explicitly: a docking
+    # at the same valid time does not replace it with its default.
+    lifeboat_assigned_at: dict[str, TimePoint] = field(default_factory=dict)
 
     # An event may name a vehicle or person whose registration is not visible
     # at this horizon (registered later in valid time, or reported later).
     # They still appear, known by id only, rather than being silently dropped.
     def vehicle(self, vehicle_id: str) -> VehicleStatus:
         if vehicle_id not in self.vehicles:
-            self.vehicles[vehicle_id] = VehicleStatus(id=vehicle_id, name=vehicle_id)
+            self.vehicles[vehicle_id] = self._attached(VehicleStatus(id=vehicle_id, name=vehicle_id))
         return self.vehicles[vehicle_id]
 
     def incident(self, incident_id: str) -> IncidentFile:
         if incident_id not in self.incidents:
-            self.incidents[incident_id] = IncidentFile(id=incident_id, title=incident_id)
+            self.incidents[incident_id] = self._attached(IncidentFile(id=incident_id, title=incident_id))
         return self.incidents[incident_id]
 
     def member(self, crew_id: str) -> CrewPlan:
         if crew_id not in self.crew:
-            self.crew[crew_id] = CrewPlan(id=crew_id, name=crew_id)
+            self.crew[crew_id] = self._attached(CrewPlan(id=crew_id, name=crew_id))
         return self.crew[crew_id]
+
+    def _attached(self, view: V) -> V:
+        view.attach(self.cause)
+        return view
 
 
 def fold(entries: Iterable[Entry]) -> Picture:
@@ -117,199 +163,251 @@ def fold(entries: Iterable[Entry]) -> Picture:
 
 
 def evolve(picture: Picture, entry: Entry) -> Picture:
-    for incident in entry.incidents:
-        picture.incident(incident).timeline.append(str(entry.id))
-    handler = _HANDLERS.get(type(entry.payload))
-    if handler is not None:
-        handler(picture, entry)
+    """Apply one event: the one place each event type's effect is written."""
+    for incident_id in entry.incidents:
+        picture.incident(incident_id).timeline.append(str(entry.id))
+    picture.cause.event = entry.id
+    p, e = picture, entry
+    match entry.payload:
+        # --- Fleet
+        case v.VehicleRegistered() as d:
+            vehicle = p.vehicle(d.id)
+            vehicle.name, vehicle.kind, vehicle.seats = d.name, d.kind, d.seats
+            vehicle.crewed_return = _clearance_for(d.seats, "cleared")
+        case v.LaunchScheduled() as d:
+            _schedule_launch(p, d)
+        case v.ReturnScheduled() as d:
+            p.vehicle(d.vehicle).planned_return = d.target
+        case v.PlanWithdrawn() as d:
+            _withdraw_plan(p, d)
+        case v.VehicleLaunched() as d:
+            _launch(p, d)
+        case v.VehicleDocked() as d:
+            _dock(p, e, d)
+        case v.VehicleUndocked() as d:
+            vehicle = p.vehicle(d.vehicle)
+            leaving = _leaving(d.crew, vehicle)
+            vehicle.location, vehicle.station, vehicle.port, vehicle.occupants = "undocked", None, None, leaving
+            for member_id in leaving:  # a relocation ends nothing: they dock again
+                member = p.member(member_id)
+                member.aboard, member.station = False, None
+        case v.VehicleLanded() as d:
+            vehicle = p.vehicle(d.vehicle)
+            leaving = _leaving(d.crew, vehicle)
+            vehicle.location, vehicle.station, vehicle.port, vehicle.occupants = "landed", None, None, []
+            for member_id in leaving:
+                _home(p.member(member_id))
+        case v.VehicleLost() as d:
+            _lose(p, d)
+        case v.SeatCapacityChanged() as d:
+            vehicle = p.vehicle(d.vehicle)
+            vehicle.seats = d.seats
+            if d.seats == 0:
+                vehicle.crewed_return = "not_applicable"
+            elif vehicle.crewed_return == "not_applicable":
+                vehicle.crewed_return = "cleared" if vehicle.health == "nominal" else "under_review"
+        # --- Crew
+        case v.CrewMemberRegistered() as d:
+            member = p.member(d.id)
+            member.name, member.agency, member.aliases = d.name, d.agency, list(d.aliases)
+        case v.ReturnVehicleAssigned() as d:
+            member = p.member(d.crew_member)
+            member.return_vehicle, member.planned_return = d.vehicle, d.planned_return
+        case v.LifeboatAssigned() as d:
+            p.member(d.crew_member).lifeboat = d.vehicle
+            p.lifeboat_assigned_at[d.crew_member] = e.occurred_at
+        case v.AssignmentEnded() as d:
+            member = p.member(d.crew_member)
+            if d.assignment == "return_vehicle":
+                member.return_vehicle = None
+            else:
+                member.lifeboat = None
+        case v.MissionExtended() as d:
+            for member_id in d.crew:
+                member = p.member(member_id)
+                member.mission_extended, member.planned_return = True, d.planned_return
+        # --- Incident
+        case v.IncidentOpened() as d:
+            incident = p.incident(d.id)
+            if str(e.id) not in incident.timeline:
+                incident.timeline.append(str(e.id))
+            incident.title, incident.vehicles, incident.opened_at = d.title, list(d.vehicles), e.occurred_at.isoformat()
+            for vehicle_id in d.vehicles:
+                vehicle = p.vehicle(vehicle_id)
+                vehicle.open_incidents = [*vehicle.open_incidents, d.id]
+        case v.LeakDetected() as d:
+            _leak(p, d)
+        case v.VehicleDamageAssessed() as d:
+            vehicle = p.vehicle(d.vehicle)
+            vehicle.health = d.health
+            vehicle.crewed_return = _clearance_for(vehicle.seats, d.crewed_return)
+            vehicle.crewed_return_condition = d.condition
+        case v.CommissionConvened():
+            _advance_incidents(p, e, "under_investigation")
+        case v.FindingIssued():
+            _advance_incidents(p, e, "cause_determined")
+        case v.IncidentClosed():
+            _advance_incidents(p, e, "closed")
+            for incident_id in e.incidents:
+                for vehicle in p.vehicles.values():
+                    if incident_id in vehicle.open_incidents:
+                        vehicle.open_incidents = [i for i in vehicle.open_incidents if i != incident_id]
+        case v.ObservationRecorded() | v.StatementIssued() | v.DecisionTaken():
+            pass  # evidence and reasoning: they change the picture through the events resting on them
+        case v.EntryCorrected() | v.EntryRetracted():
+            pass  # they change which version of their target counts (`projections.horizon`), not the world
+        case _:
+            assert_never(entry.payload)
+    picture.cause.event = None
     return picture
 
 
 # --- Fleet ------------------------------------------------------------------
 
 
-def _vehicle_registered(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.vehicle(d.id).set(e, name=d.name, kind=d.kind, seats=d.seats,
-                        crewed_return=_clearance_for(d.seats, "cleared"))
-
-
-def _launch_scheduled(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
+def _schedule_launch(p: Picture, d: v.LaunchScheduled) -> None:
     vehicle = p.vehicle(d.vehicle)
     for dropped in set(vehicle.launch_crew) - set(d.crew):
         member = p.member(dropped)
-        if member.launch_vehicle == d.vehicle and not vehicle_has_flown(vehicle):
-            member.set(e, launch_vehicle=None, planned_launch=None)
-    vehicle.set(e, launch_crew=list(d.crew), planned_launch=str(d.target), mission=d.mission)
+        if member.launch_vehicle == d.vehicle and not vehicle.has_flown:
+            member.launch_vehicle, member.planned_launch = None, None
+    vehicle.launch_crew, vehicle.planned_launch, vehicle.mission = list(d.crew), d.target, d.mission
     if vehicle.location in ("on_ground", "landed"):
-        vehicle.set(e, location="scheduled")
+        vehicle.location = "scheduled"
     for member_id in d.crew:
-        p.member(member_id).set(e, launch_vehicle=d.vehicle, planned_launch=str(d.target))
+        member = p.member(member_id)
+        member.launch_vehicle, member.planned_launch = d.vehicle, d.target
 
 
-def _return_scheduled(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.vehicle(d.vehicle).set(e, planned_return=str(d.target))
+def _withdraw_plan(p: Picture, d: v.PlanWithdrawn) -> None:
+    if d.vehicle is not None:
+        vehicle = p.vehicle(d.vehicle)
+        if d.plan == "return":
+            vehicle.planned_return = None
+            return
+        vehicle.planned_launch = None
+        if not vehicle.has_flown:
+            for member_id in vehicle.launch_crew:
+                member = p.member(member_id)
+                if member.launch_vehicle == d.vehicle:
+                    member.launch_vehicle, member.planned_launch = None, None
+            vehicle.launch_crew = []
+        if vehicle.location == "scheduled":
+            vehicle.location = "landed" if vehicle.flights else "on_ground"
+    elif d.crew_member is not None:
+        member = p.member(d.crew_member)
+        if d.plan == "return":
+            member.planned_return = None
+            return
+        planned_on = member.launch_vehicle
+        member.launch_vehicle, member.planned_launch = None, None
+        if planned_on is not None:
+            vehicle = p.vehicle(planned_on)
+            if not vehicle.has_flown and d.crew_member in vehicle.launch_crew:
+                vehicle.launch_crew = [c for c in vehicle.launch_crew if c != d.crew_member]
 
 
-def _vehicle_launched(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
+def _launch(p: Picture, d: v.VehicleLaunched) -> None:
     vehicle = p.vehicle(d.vehicle)
-    vehicle.set(e, location="in_flight", station=None, port=None, launch_crew=list(d.crew),
-                occupants=list(d.crew))
+    vehicle.location, vehicle.station, vehicle.port = "in_flight", None, None
+    vehicle.launch_crew, vehicle.occupants, vehicle.flights = list(d.crew), list(d.crew), vehicle.flights + 1
     if d.mission:
-        vehicle.set(e, mission=d.mission)
+        vehicle.mission = d.mission
     for member_id in d.crew:
-        p.member(member_id).set(e, launch_vehicle=d.vehicle, aboard=False, station=None)
+        member = p.member(member_id)
+        member.launch_vehicle, member.aboard, member.station = d.vehicle, False, None
 
 
-def _vehicle_docked(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
+def _dock(p: Picture, e: Entry, d: v.VehicleDocked) -> None:
     vehicle = p.vehicle(d.vehicle)
     boarding = list(d.crew) if d.crew is not None else list(vehicle.occupants)
-    vehicle.set(e, location="docked", station=d.station, port=d.port, occupants=[])
+    vehicle.location, vehicle.station, vehicle.port, vehicle.occupants = "docked", d.station, d.port, []
+    p.stations.add(d.station)
     for member_id in boarding:
-        # Their seat came with them: the vehicle they arrived in is their lifeboat
-        # until a LifeboatAssigned moves it.
-        p.member(member_id).set(e, aboard=True, station=d.station, arrived_on=d.vehicle, lifeboat=d.vehicle)
+        member = p.member(member_id)
+        member.aboard, member.station = True, d.station
+        if member.arrived_on is not None:
+            continue  # back from a relocation: the stay, and what was assigned for it, go on
+        member.arrived_on = d.vehicle
+        # Their seat came with them: the vehicle they arrived in is their lifeboat,
+        # unless one was assigned explicitly at the same valid time.
+        assigned = p.lifeboat_assigned_at.get(member_id)
+        if assigned is None or not (assigned.not_after(e.occurred_at) and e.occurred_at.not_after(assigned)):
+            member.lifeboat = d.vehicle
 
 
-def _vehicle_undocked(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.vehicle(d.vehicle).set(e, location="undocked", station=None, port=None, occupants=list(d.crew))
-    for member_id in d.crew:
-        p.member(member_id).set(e, aboard=False, station=None)
+def _leaving(named: tuple[v.CrewId, ...], vehicle: VehicleStatus) -> list[str]:
+    """Who leaves with a movement: whom it names or, where it names no one,
+    whoever is inside the vehicle (no one, for a vehicle returning empty)."""
+    return [str(c) for c in named] or list(vehicle.occupants)
 
 
-def _vehicle_landed(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.vehicle(d.vehicle).set(e, location="landed", station=None, port=None, occupants=[])
-    for member_id in d.crew:
-        p.member(member_id).set(e, aboard=False, station=None)
+def _home(member: CrewPlan) -> None:
+    """A crew member has landed (or been lost with their vehicle): the stay and
+    every assignment for it end."""
+    member.aboard, member.station, member.arrived_on = False, None, None
+    member.return_vehicle, member.lifeboat, member.planned_return, member.mission_extended = None, None, None, False
 
 
-def _seat_capacity_changed(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
+def _lose(p: Picture, d: v.VehicleLost) -> None:
     vehicle = p.vehicle(d.vehicle)
-    vehicle.set(e, seats=d.seats)
-    if d.seats == 0:
-        vehicle.set(e, crewed_return="not_applicable")
-    elif vehicle.crewed_return == "not_applicable":
-        vehicle.set(e, crewed_return="cleared" if vehicle.health == "nominal" else "under_review")
-
-
-# --- Crew -------------------------------------------------------------------
-
-
-def _crew_member_registered(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.member(d.id).set(e, name=d.name, agency=d.agency, aliases=list(d.aliases))
-
-
-def _return_vehicle_assigned(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.member(d.crew_member).set(e, return_vehicle=d.vehicle, planned_return=str(d.planned_return))
-
-
-def _lifeboat_assigned(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.member(d.crew_member).set(e, lifeboat=d.vehicle)
-
-
-def _mission_extended(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    for member_id in d.crew:
-        p.member(member_id).set(e, mission_extended=True, planned_return=str(d.planned_return))
+    inside = _leaving(d.crew, vehicle)
+    flew = set(vehicle.launch_crew) if vehicle.has_flown else set()
+    vehicle.location, vehicle.station, vehicle.port, vehicle.occupants = "lost", None, None, []
+    vehicle.planned_launch, vehicle.planned_return = None, None
+    if not flew and vehicle.launch_crew:
+        vehicle.launch_crew = []  # lost before it flew: the crew planned for it will not fly in it
+    for member_id in inside:
+        _home(p.member(member_id))
+    for member in p.crew.values():  # the plans that named it end with it
+        if member.launch_vehicle == d.vehicle and member.id not in flew | set(inside):
+            member.launch_vehicle, member.planned_launch = None, None
+        if member.return_vehicle == d.vehicle:
+            member.return_vehicle, member.planned_return = None, None
+        if member.lifeboat == d.vehicle:
+            member.lifeboat = None
 
 
 # --- Incident ---------------------------------------------------------------
 
 
-def _incident_opened(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    incident = p.incident(d.id)
-    if str(e.id) not in incident.timeline:
-        incident.timeline.append(str(e.id))
-    incident.set(e, title=d.title, vehicles=list(d.vehicles), opened_at=e.occurred_at.isoformat())
-    for vehicle_id in d.vehicles:
-        vehicle = p.vehicle(vehicle_id)
-        vehicle.set(e, open_incidents=[*vehicle.open_incidents, d.id])
-
-
-def _leak_detected(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
+def _leak(p: Picture, d: v.LeakDetected) -> None:
     vehicle = p.vehicle(d.vehicle)
-    vehicle.set(e, health="damaged", crewed_return=_clearance_for(vehicle.seats, "under_review"),
-                crewed_return_condition=None)
-
-
-def _damage_assessed(p: Picture, e: Entry) -> None:
-    d: Any = e.payload
-    p.vehicle(d.vehicle).set(e, health=d.health, crewed_return=_clearance_for(
-        p.vehicle(d.vehicle).seats, d.crewed_return), crewed_return_condition=d.condition)
+    if d.assessment == "acceptable":
+        if d.health is not None:
+            vehicle.health = d.health
+        return
+    vehicle.health = d.health or "damaged"
+    vehicle.crewed_return = _clearance_for(vehicle.seats, "under_review")
+    vehicle.crewed_return_condition = None
 
 
 INCIDENT_STATUSES = ("open", "under_investigation", "cause_determined", "closed")
 
 
-def _incident_status(status: str) -> Callable[[Picture, Entry], None]:
+def _advance_incidents(p: Picture, e: Entry, status: str) -> None:
     """An incident's status only moves forward: a finding issued the same day
     the commission was convened leaves the cause determined, in either order."""
-    def advance(p: Picture, e: Entry) -> None:
-        for incident_id in e.incidents:
-            incident = p.incident(incident_id)
-            if INCIDENT_STATUSES.index(status) > INCIDENT_STATUSES.index(incident.status):
-                incident.set(e, status=status)
-    return advance
-
-
-def _incident_closed(p: Picture, e: Entry) -> None:
-    _incident_status("closed")(p, e)
     for incident_id in e.incidents:
-        for vehicle in p.vehicles.values():
-            if incident_id in vehicle.open_incidents:
-                vehicle.set(e, open_incidents=[i for i in vehicle.open_incidents if i != incident_id])
-
-
-_HANDLERS: dict[type[v.Payload], Callable[[Picture, Entry], None]] = {
-    v.VehicleRegistered: _vehicle_registered,
-    v.LaunchScheduled: _launch_scheduled,
-    v.ReturnScheduled: _return_scheduled,
-    v.VehicleLaunched: _vehicle_launched,
-    v.VehicleDocked: _vehicle_docked,
-    v.VehicleUndocked: _vehicle_undocked,
-    v.VehicleLanded: _vehicle_landed,
-    v.SeatCapacityChanged: _seat_capacity_changed,
-    v.CrewMemberRegistered: _crew_member_registered,
-    v.ReturnVehicleAssigned: _return_vehicle_assigned,
-    v.LifeboatAssigned: _lifeboat_assigned,
-    v.MissionExtended: _mission_extended,
-    v.IncidentOpened: _incident_opened,
-    v.LeakDetected: _leak_detected,
-    v.VehicleDamageAssessed: _damage_assessed,
-    v.CommissionConvened: _incident_status("under_investigation"),
-    v.FindingIssued: _incident_status("cause_determined"),
-    v.IncidentClosed: _incident_closed,
-}
+        incident = p.incident(incident_id)
+        if INCIDENT_STATUSES.index(status) > INCIDENT_STATUSES.index(incident.status):
+            incident.status = status
 
 
 # --- Derived fields ---------------------------------------------------------
 
 
 def derive_return_crews(p: Picture) -> None:
-    """A vehicle's return crew is whoever is planned to come home in it."""
+    """A vehicle's return crew is whoever is assigned to come home in it
+    (an assignment ends when its holder lands)."""
     for vehicle in p.vehicles.values():
         vehicle.return_crew = []
+        vehicle.set_by.pop("return_crew", None)
     for member in p.crew.values():
         if member.return_vehicle in p.vehicles:
             vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
             vehicle.set_by.setdefault("return_crew", member.set_by["return_vehicle"])
-
-
-def vehicle_has_flown(vehicle: VehicleStatus) -> bool:
-    return vehicle.location in ("in_flight", "docked", "undocked")
 
 
 def _clearance_for(seats: int, clearance: str) -> str:
@@ -320,6 +418,8 @@ def _clearance_for(seats: int, clearance: str) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
+    if isinstance(value, TargetDate):
+        return value.text
     if isinstance(value, list):
         return list(value)
     return value

@@ -55,7 +55,7 @@ class StationState:
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]
     known = beliefs(stored, horizon)
-    picture = fold(in_valid_time(known.values(), horizon))
+    picture = fold(in_valid_time(known, horizon))
     position = max((e.position for e in stored), default=0)
     return StationState(horizon, picture, station_capacity(picture), position, known)
 

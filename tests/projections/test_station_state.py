@@ -89,7 +89,7 @@ def test_a_rescheduled_launch_takes_its_former_crew_off_the_flight() -> None:
                          event("LaunchScheduled", "2023-01-11", vehicle="ms-23", target="2023-02-20", crew=[]))
     picture = state(entries).picture
     assert picture.crew["k"].launch_vehicle is None
-    assert (picture.vehicles["ms-23"].planned_launch, picture.vehicles["ms-23"].launch_crew) == ("2023-02-20", [])
+    assert (str(picture.vehicles["ms-23"].planned_launch), picture.vehicles["ms-23"].launch_crew) == ("2023-02-20", [])
 
 
 def test_a_vehicles_return_crew_is_whoever_plans_to_come_home_in_it() -> None:
