@@ -1,5 +1,9 @@
-"""The seed scenario, imported into a fresh store of each kind, and asked
-through each interface: the store itself, `GET /state`, `incidentlog state --json`."""
+"""A scenario, imported into a fresh store of each kind, and asked through
+each interface: the store itself, `GET /state`, `incidentlog state --json`.
+
+`seeded` imports the file the `scenario` fixture names: the seed
+(`soyuz-ms22.jsonl`) unless a test module overrides `scenario` to load
+another file from `scenarios/`."""
 
 from __future__ import annotations
 
@@ -19,17 +23,30 @@ from domain.entry import Draft
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
 
-SCENARIO = Path(__file__).parents[2] / "scenarios" / "soyuz-ms22.jsonl"
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+SCENARIO = SCENARIOS / "soyuz-ms22.jsonl"  # the seed: what `seeded` imports unless told otherwise
 StateOf = Callable[..., dict[str, Any]]
 
 
-def scenario_events() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in SCENARIO.read_text().splitlines() if line.strip()]
+def scenario_path(name: str = SCENARIO.name) -> Path:
+    """A scenario file by name, with or without `.jsonl`."""
+    return SCENARIOS / (name if name.endswith(".jsonl") else f"{name}.jsonl")
+
+
+def scenario_events(name: str = SCENARIO.name) -> list[dict[str, Any]]:
+    text = scenario_path(name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 @pytest.fixture
-def seeded(app: IncidentLogApplication) -> IncidentLogApplication:
-    app.append([Draft.from_json(raw, uuid.uuid4) for raw in scenario_events()], "importer")
+def scenario() -> str:
+    """The scenario file `seeded` imports; a test module overrides this fixture to load another."""
+    return SCENARIO.name
+
+
+@pytest.fixture
+def seeded(app: IncidentLogApplication, scenario: str) -> IncidentLogApplication:
+    app.append([Draft.from_json(raw, uuid.uuid4) for raw in scenario_events(scenario)], "importer")
     return app
 
 
