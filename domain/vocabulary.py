@@ -50,8 +50,8 @@ MAX_SEATS = 100
 MAX_TEXT = 10_000  # characters: a long quotation or rationale, never a document
 MAX_SLUG = 100
 MAX_ITEMS = 1_000  # entries in one list field (crew named, alternatives, evidence)
-# Line breaks and tabs belong in quoted text; no other control character does.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Line breaks (\n, \r\n) and tabs belong in quoted text; no other control character does.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # Ranks among events at the same valid time: registrations first, then the
 # other facts (rank 0), then the movements in their natural order.

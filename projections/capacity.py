@@ -2,7 +2,10 @@
 
 A seat counts as cleared when its vehicle is docked at the station and cleared
 for crewed return; emergency seats are in docked vehicles usable only in an
-emergency. Each crew member's lifeboat is the vehicle holding their seat.
+emergency. Each crew member's lifeboat is the vehicle holding their seat, so
+each docked vehicle's lifeboat assignments are counted against its seats: more
+people assigned than seats is a finding. Every station the log has named
+appears, crewed or not.
 """
 
 from __future__ import annotations
@@ -26,6 +29,24 @@ class LifeboatCheck:
 
 
 @dataclass(frozen=True)
+class VehicleSeats:
+    """A docked vehicle's seats against the crew aboard whose lifeboat it is."""
+
+    vehicle: str
+    seats: int
+    crewed_return: str
+    assigned: list[str]
+
+    @property
+    def over_assigned(self) -> int:
+        return max(0, len(self.assigned) - self.seats)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"vehicle": self.vehicle, "seats": self.seats, "crewed_return": self.crewed_return,
+                "lifeboat_for": self.assigned, "over_assigned": self.over_assigned}
+
+
+@dataclass(frozen=True)
 class StationCapacity:
     station: str
     crew_aboard: list[str]
@@ -33,6 +54,7 @@ class StationCapacity:
     cleared_seats: int
     emergency_seats: int
     lifeboats: list[LifeboatCheck] = field(default_factory=list)
+    seats: list[VehicleSeats] = field(default_factory=list)
 
     @property
     def shortfall(self) -> int:
@@ -43,6 +65,10 @@ class StationCapacity:
         alerts = []
         if self.shortfall:
             alerts.append(f"{len(self.crew_aboard)} aboard, {self.cleared_seats} cleared seats")
+        for vehicle in self.seats:
+            if vehicle.over_assigned:
+                alerts.append(f"{vehicle.vehicle}: {len(vehicle.assigned)} lifeboat assignments "
+                              f"for {vehicle.seats} seats")
         for check in self.lifeboats:
             if check.lifeboat is None:
                 alerts.append(f"{check.crew_member} has no lifeboat")
@@ -62,12 +88,13 @@ class StationCapacity:
             "emergency_seats": self.emergency_seats,
             "shortfall": self.shortfall,
             "lifeboats": [check.to_json() for check in self.lifeboats],
+            "seats": [vehicle.to_json() for vehicle in self.seats],
             "alerts": self.alerts,
         }
 
 
 def station_capacity(picture: Picture) -> dict[str, StationCapacity]:
-    stations = sorted({v.station for v in picture.vehicles.values() if v.station}
+    stations = sorted(picture.stations | {v.station for v in picture.vehicles.values() if v.station}
                       | {c.station for c in picture.crew.values() if c.aboard and c.station})
     return {station: _capacity_of(picture, station) for station in stations}
 
@@ -88,4 +115,6 @@ def _capacity_of(picture: Picture, station: str) -> StationCapacity:
         cleared_seats=sum(v.seats for v in docked if v.crewed_return == "cleared"),
         emergency_seats=sum(v.seats for v in docked if v.crewed_return == "emergency_only"),
         lifeboats=lifeboats,
+        seats=[VehicleSeats(v.id, v.seats, v.crewed_return, sorted(c.id for c in aboard if c.lifeboat == v.id))
+               for v in docked],
     )

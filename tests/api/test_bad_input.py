@@ -141,3 +141,23 @@ def test_an_unknown_route_is_a_problem_too(client: TestClient) -> None:
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_more_seats_than_a_real_vehicle_has_are_refused(client: TestClient) -> None:
+    problem = refused(client.post("/events", json=vehicle("soyuz-ms-22", seats=10**30)), 422, "data.seats")
+    assert "between 0 and 100" in problem["errors"][0]["rule"]
+    assert stored(client) == []
+
+
+def test_a_control_character_in_a_text_is_refused(client: TestClient) -> None:
+    client.post("/events", json=vehicle("soyuz-ms-22"))
+    body = event("LeakDetected", vehicle="soyuz-ms-22", system="cooling\x00system", description="leak")
+
+    problem = refused(client.post("/events", json=body), 422, "data.system")
+    assert "control characters" in problem["errors"][0]["rule"]
+    assert len(stored(client)) == 1
+
+
+def test_a_source_of_unreal_length_is_refused(client: TestClient) -> None:
+    refused(client.post("/events", json=vehicle("soyuz-ms-22", source="x" * 10_001)), 422, "source")
+    assert stored(client) == []

@@ -4,7 +4,7 @@ import pytest
 
 from domain.entry import Draft
 from domain.errors import InvalidValue
-from tests.factories import event
+from tests.factories import draft, event
 
 
 def read(raw: object) -> Draft:
@@ -75,3 +75,21 @@ def test_based_on_must_name_event_ids() -> None:
 
 def test_an_event_may_belong_to_several_incidents() -> None:
     assert read(event("IncidentClosed", summary="s", incident=["a", "b"])).incidents == ("a", "b")
+
+
+def test_line_breaks_and_tabs_are_kept_in_quoted_text() -> None:
+    raw = event("StatementIssued", speaker="s", summary="first line\n\tsecond line")
+    assert draft(raw).payload.to_json()["summary"] == "first line\n\tsecond line"
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\x07b", "\x1b[31mred", "\x7f", "\u0085"])
+def test_control_characters_are_refused_in_any_text(text: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        draft(event("StatementIssued", speaker=text, summary="s"))
+    assert refused.value.field == "data.speaker"
+
+
+def test_a_plan_withdrawn_names_a_vehicle_or_a_crew_member_not_both() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        draft(event("PlanWithdrawn", plan="launch", reason="r", vehicle="v", crew_member="c"))
+    assert refused.value.field == "data.vehicle"

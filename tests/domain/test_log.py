@@ -135,3 +135,79 @@ def test_a_batch_with_one_bad_event_is_refused_whole(bad_at: int, size: int) -> 
     with pytest.raises(UnknownReference):
         append(log, *batch)
     assert log.head == 0 and not log.is_registered("vehicle", "v0")
+
+
+# --- Causal order within a day -------------------------------------------------------
+
+
+def test_a_date_only_docking_may_rest_on_a_timed_launch_of_the_same_day() -> None:
+    launch = new_id()
+    log = log_of(vehicle("capsule"), crew_member("a"))
+    append(log, event("VehicleLaunched", "2022-09-21T13:54:00Z", event_id=launch, vehicle="capsule", crew=["a"]),
+           event("VehicleDocked", "2022-09-21", based_on=[launch], vehicle="capsule", station="iss"))
+    assert log.is_registered("vehicle", "capsule")
+
+
+def test_a_date_only_docking_resting_on_nothing_still_cannot_precede_that_days_launch_of_a_docked_vehicle() -> None:
+    log = log_of(*docked_with_crew("capsule", ["a"], day="2022-09-21"))
+    with pytest.raises(RuleViolation):
+        append(log, event("VehicleDocked", "2022-09-30", vehicle="capsule", station="iss"))
+
+
+# --- A batch's lines in any order ------------------------------------------------------
+
+
+def test_an_event_may_name_an_incident_opened_further_down_the_same_batch() -> None:
+    log = log_of(vehicle("capsule"))
+    stored = append(log, event("LeakDetected", "2022-12-14", incident="leak-1", vehicle="capsule",
+                               system="coolant", description="a leak"),
+                    event("IncidentOpened", "2022-12-14", id="leak-1", title="the leak"))
+    assert [e.type for e in stored] == ["IncidentOpened", "LeakDetected"]
+
+
+def test_an_event_may_rest_on_or_correct_an_event_further_down_the_same_batch() -> None:
+    leak, photos = new_id(), new_id()
+    log = log_of(vehicle("capsule"))
+    stored = append(log,
+                    event("EntryCorrected", "2022-12-16", target=photos, reason="wrong day",
+                          changes={"description": "particles"}),
+                    event("ObservationRecorded", "2022-12-15", event_id=photos, based_on=[leak],
+                          description="snow"),
+                    event("LeakDetected", "2022-12-14", event_id=leak, vehicle="capsule", system="coolant",
+                          description="a leak"),
+                    event("VehicleRegistered", "2022-12-01", id="other", name="Other", kind="cargo", seats=0))
+    assert [e.type for e in stored] == ["LeakDetected", "ObservationRecorded", "EntryCorrected", "VehicleRegistered"]
+
+
+def test_a_batch_whose_events_rest_on_each_other_is_refused() -> None:
+    first, second = new_id(), new_id()
+    with pytest.raises(RuleViolation) as refused:
+        append(IncidentLog(), event("IncidentClosed", event_id=first, based_on=[second], summary="s"),
+               event("IncidentClosed", event_id=second, based_on=[first], summary="s"))
+    assert refused.value.field == "events[0]"
+
+
+def test_a_refusal_in_a_reordered_batch_names_the_line_as_given() -> None:
+    with pytest.raises(UnknownReference) as refused:
+        append(IncidentLog(), event("LeakDetected", incident="leak-1", vehicle="nowhere", system="s",
+                                    description="d"),
+               event("IncidentOpened", id="leak-1", title="the leak"))
+    assert refused.value.field == "events[0].data.vehicle"
+
+
+# --- A vehicle's end ----------------------------------------------------------------------
+
+
+def test_a_lost_vehicle_can_never_fly_again() -> None:
+    log = log_of(vehicle("cargo", seats=0), event("VehicleLaunched", "2023-01-01", vehicle="cargo"),
+                 event("VehicleLost", "2023-01-01T00:09:00Z", vehicle="cargo", circumstances="launch failure"))
+    with pytest.raises(RuleViolation) as refused:
+        append(log, event("VehicleLaunched", "2023-06-01", vehicle="cargo"))
+    assert "lost" in refused.value.rule
+
+
+def test_a_docked_vehicle_may_be_lost_but_not_land_afterwards() -> None:
+    log = log_of(*docked_with_crew("capsule", ["a"]), event("VehicleLost", "2022-10-01", vehicle="capsule",
+                                                             circumstances="destroyed at the station"))
+    with pytest.raises(RuleViolation):
+        append(log, event("VehicleLanded", "2022-10-02", vehicle="capsule"))

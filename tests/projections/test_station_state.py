@@ -133,3 +133,38 @@ def test_the_log_as_it_stood_at_a_position_ignores_what_came_after() -> None:
                                           system="s", description="d"))
     horizon = Horizon(datetime(2023, 1, 1, tzinfo=UTC), NOW, recorded_before=len(ISS_CREW))
     assert project(entries, horizon).picture.vehicles["soyuz-ms-22"].health == "nominal"
+
+
+def test_a_date_only_event_resting_on_a_timed_event_of_its_day_folds_after_it() -> None:
+    launch, test = "3f2a1c7e-8d4b-4e6a-9b1c-2d3e4f5a6b7c", "4a3b2c1d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
+    entries = entries_of(vehicle("capsule"), crew_member("a"),
+                         event("VehicleLaunched", "2022-09-21T13:54:00Z", event_id=launch, vehicle="capsule",
+                               crew=["a"]),
+                         event("VehicleDocked", "2022-09-21", based_on=[launch], vehicle="capsule", station="iss"),
+                         event("LeakDetected", "2022-12-14T23:45:00Z", vehicle="capsule", system="coolant",
+                               description="leak"),
+                         event("ObservationRecorded", "2022-12-20T14:30:00Z", event_id=test,
+                               description="pressure held"),
+                         event("VehicleDamageAssessed", "2022-12-20", based_on=[test], vehicle="capsule",
+                               health="degraded", crewed_return="cleared"))
+    picture = state(entries).picture
+    assert (picture.crew["a"].aboard, picture.vehicles["capsule"].location) == (True, "docked")
+    assert picture.vehicles["capsule"].crewed_return == "cleared"
+    assert state(entries, as_of="2022-12-20T12:00:00Z").picture.vehicles["capsule"].crewed_return == "under_review"
+
+
+def test_a_leak_judged_acceptable_leaves_health_and_clearance_as_they_were() -> None:
+    entries = entries_of(*ISS_CREW,
+                         event("VehicleDamageAssessed", "2023-01-11", vehicle="soyuz-ms-22", health="degraded",
+                               crewed_return="cleared"),
+                         event("LeakDetected", "2023-01-11", vehicle="soyuz-ms-22", system="cabin air",
+                               description="a further slow leak", assessment="acceptable"))
+    ms22 = state(entries).picture.vehicles["soyuz-ms-22"]
+    assert (ms22.health, ms22.crewed_return) == ("degraded", "cleared")
+
+
+def test_a_leak_may_state_the_health_it_leaves() -> None:
+    entries = entries_of(*ISS_CREW, event("LeakDetected", "2023-01-11", vehicle="soyuz-ms-22", system="cabin air",
+                                          description="slow leak", assessment="acceptable", health="degraded"))
+    ms22 = state(entries).picture.vehicles["soyuz-ms-22"]
+    assert (ms22.health, ms22.crewed_return) == ("degraded", "cleared")
