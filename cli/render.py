@@ -152,6 +152,8 @@ def detail_table(view: Tracked, explanations: dict[str, Any] | None = None) -> T
         table.add_column("set by", overflow="fold", style="dim")
         table.add_column("evidence", justify="right", style="dim")
     for name, value in body.items():
+        if name.endswith("_window"):
+            continue  # a target date's structured form, for programs; its text is shown already
         shown = _list(value) if isinstance(value, list) else _text(value)
         if explanations is None:
             table.add_row(name, shown)
@@ -227,7 +229,8 @@ def history_table(subject: str, changes: list[dict[str, Any]]) -> Table:
     table.add_column("changes", overflow="fold")
     for change in changes:
         described = "; ".join(f"{field}: {_plain(diff['from'])} → {_plain(diff['to'])}"
-                              for field, diff in change["changes"].items())
+                              for field, diff in change["changes"].items()
+                              if not field.endswith("_window"))  # the text beside it says the same
         event = change["event"]
         table.add_row(change["occurred_at"], f"{event['type']} ({event['id'][:8]})", described)
     return table
@@ -267,7 +270,7 @@ def _plain(value: Any) -> str:
 def capacity_view(state: StationState) -> RenderableType:
     """Seats against crew, and each person's lifeboat: can everyone aboard get home?"""
     if not state.capacity:
-        return Group(horizon_line(state), Text("No station has anyone aboard or anything docked.", style="dim"))
+        return Group(horizon_line(state), Text("No station is named in the log by this horizon.", style="dim"))
     table = _table(title="Lifeboats")
     for column in ("station", "crew member", "lifeboat", "docked", "crewed return"):
         table.add_column(column, no_wrap=True)
@@ -275,4 +278,17 @@ def capacity_view(state: StationState) -> RenderableType:
         for check in s.lifeboats:
             table.add_row(s.station, check.crew_member, _text(check.lifeboat), _text(check.docked),
                           _clearance(check.crewed_return) if check.crewed_return else _text(None))
-    return Group(horizon_line(state), capacity_table(state.capacity.values()), table)
+    return Group(horizon_line(state), capacity_table(state.capacity.values()), table, seats_table(state))
+
+
+def seats_table(state: StationState) -> Table:
+    """Each docked vehicle's seats against the lifeboat assignments of the crew aboard."""
+    table = _table(title="Seats and lifeboat assignments")
+    for column in ("station", "vehicle", "seats", "crewed return", "lifeboat for", "over-assigned"):
+        table.add_column(column, overflow="fold")
+    for s in state.capacity.values():
+        for vehicle in s.seats:
+            over = Text(str(vehicle.over_assigned), style="bold red") if vehicle.over_assigned else Text("0")
+            table.add_row(s.station, vehicle.vehicle, str(vehicle.seats), _clearance(vehicle.crewed_return),
+                          _list(vehicle.assigned), over)
+    return table

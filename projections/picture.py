@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar, assert_never
+from typing import Any, ClassVar, TypeVar, assert_never
 from uuid import UUID
 
 from domain import vocabulary as v
@@ -41,6 +41,9 @@ class Tracked:
     """
 
     set_by: dict[str, UUID] = field(default_factory=dict, repr=False, compare=False)
+    # Fields holding a target date: answers give each as text and, beside it,
+    # as a window (`<field>_window`: kind, qualifier, earliest, latest).
+    target_fields: ClassVar[tuple[str, ...]] = ()
 
     def attach(self, cause: Cause) -> None:
         object.__setattr__(self, "_cause", cause)
@@ -60,13 +63,14 @@ class Tracked:
                 continue
             value = getattr(self, f.name)
             body[f.name] = _plain(value)
-            if isinstance(value, TargetDate):
-                body[f"{f.name}_window"] = value.window().to_json()
+            if f.name in self.target_fields:
+                body[f"{f.name}_window"] = value.window().to_json() if isinstance(value, TargetDate) else None
         return body
 
 
 @dataclass
 class VehicleStatus(Tracked):
+    target_fields = ("planned_launch", "planned_return")
     id: str = ""
     name: str = ""
     kind: str = ""
@@ -94,6 +98,7 @@ class VehicleStatus(Tracked):
 
 @dataclass
 class CrewPlan(Tracked):
+    target_fields = ("planned_launch", "planned_return")
     id: str = ""
     name: str = ""
     aliases: list[str] = field(default_factory=list)
@@ -195,6 +200,7 @@ def evolve(picture: Picture, entry: Entry) -> Picture:
             vehicle = p.vehicle(d.vehicle)
             leaving = _leaving(d.crew, vehicle)
             vehicle.location, vehicle.station, vehicle.port, vehicle.occupants = "landed", None, None, []
+            vehicle.planned_return = None  # carried out
             for member_id in leaving:
                 _home(p.member(member_id))
         case v.VehicleLost() as d:
@@ -311,11 +317,13 @@ def _launch(p: Picture, d: v.VehicleLaunched) -> None:
     vehicle = p.vehicle(d.vehicle)
     vehicle.location, vehicle.station, vehicle.port = "in_flight", None, None
     vehicle.launch_crew, vehicle.occupants, vehicle.flights = list(d.crew), list(d.crew), vehicle.flights + 1
+    vehicle.planned_launch = None  # carried out: no launch is pending any more
     if d.mission:
         vehicle.mission = d.mission
     for member_id in d.crew:
         member = p.member(member_id)
         member.launch_vehicle, member.aboard, member.station = d.vehicle, False, None
+        member.planned_launch = None
 
 
 def _dock(p: Picture, e: Entry, d: v.VehicleDocked) -> None:

@@ -71,7 +71,7 @@ def logs(draw: st.DrawFn, max_events: int = 14) -> list[dict[str, Any]]:
     for _ in range(draw(st.integers(0, max_events))):
         occurred, lag = draw(st.integers(1, 60)), draw(st.integers(0, 30))
         kind = draw(st.sampled_from(["leak", "assess", "return", "lifeboat", "extend", "seats", "schedule",
-                                     "flight", "correct", "correct", "retract"]))
+                                     "flight", "withdraw", "end", "same day", "correct", "correct", "retract"]))
         _draw_event(draw, log, kind, occurred, lag)
     return log.events
 
@@ -80,8 +80,24 @@ def _draw_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) 
     vehicle = draw(st.sampled_from(VEHICLES))
     member = draw(st.sampled_from(CREW))
     if kind == "leak":
-        log.add(_event("LeakDetected", occurred, lag, vehicle=vehicle, system="cooling", description="leak")
+        judged = draw(st.sampled_from([{}, {"assessment": "acceptable"}, {"assessment": "acceptable",
+                                                                          "health": "degraded"}]))
+        log.add(_event("LeakDetected", occurred, lag, vehicle=vehicle, system="cooling", description="leak", **judged)
                 | {"incident": "inc"})
+    elif kind == "withdraw":
+        subject = {"vehicle": vehicle} if draw(st.booleans()) else {"crew_member": member}
+        log.add(_event("PlanWithdrawn", occurred, lag, plan=draw(st.sampled_from(["launch", "return"])),
+                       reason="cancelled", **subject))
+    elif kind == "end":
+        log.add(_event("AssignmentEnded", occurred, lag, crew_member=member,
+                       assignment=draw(st.sampled_from(["return_vehicle", "lifeboat"])), reason="reassigned"))
+    elif kind == "same day":
+        # A timed test, and a date-only assessment of the same day resting on it:
+        # the assessment folds after the test, whatever their own keys say.
+        test = log.add(_event("ObservationRecorded", occurred, lag, description="pressure test", vehicle=vehicle)
+                       | {"occurred_at": f"{day(occurred)}T{draw(st.integers(0, 23)):02d}:30:00Z"})
+        log.add(_event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, **_assessment(draw))
+                | {"based_on": [test["id"]]})
     elif kind == "assess":
         log.add(_event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, **_assessment(draw)))
     elif kind == "return":
@@ -128,13 +144,23 @@ def _fly(draw: st.DrawFn, log: _Log, vehicle: str, occurred: int, lag: int) -> N
     state = log.flights.get(vehicle)
     crew = draw(st.lists(st.sampled_from(CREW), max_size=3, unique=True))
     if state is None:
-        log.add(_event("VehicleLaunched", occurred, lag, vehicle=vehicle, crew=crew), False)
-        log.add(_event("VehicleDocked", occurred, lag, vehicle=vehicle, station="station"), False)
+        # Sometimes a timed launch and a date-only docking resting on it.
+        launch = _event("VehicleLaunched", occurred, lag, vehicle=vehicle, crew=crew)
+        if draw(st.booleans()):
+            launch["occurred_at"] = f"{day(occurred)}T{draw(st.integers(0, 23)):02d}:15:00Z"
+        launch = log.add(launch, False)
+        docked = _event("VehicleDocked", occurred, lag, vehicle=vehicle, station="station")
+        log.add(docked | {"based_on": [launch["id"]]} if "T" in launch["occurred_at"] else docked, False)
         log.flights[vehicle], log.dock_day[vehicle] = "docked", occurred
     elif state == "docked":
         home = log.dock_day[vehicle] + draw(st.integers(1, 40))
         log.add(_event("VehicleUndocked", home, lag, vehicle=vehicle, crew=crew), False)
-        log.add(_event("VehicleLanded", home, lag, vehicle=vehicle, crew=crew), False)
+        ending = draw(st.sampled_from(["named", "whoever is inside", "lost"]))
+        if ending == "lost":
+            log.add(_event("VehicleLost", home, lag, vehicle=vehicle, circumstances="burned up"), False)
+        else:
+            log.add(_event("VehicleLanded", home, lag, vehicle=vehicle, crew=crew if ending == "named" else []),
+                    False)
         log.flights[vehicle] = "landed"
 
 

@@ -78,3 +78,12 @@ def test_a_target_may_carry_a_time_of_day_or_be_still_to_be_set() -> None:
     assert vehicles["next"]["planned_launch_window"]["earliest"] == "2023-02-24T00:24:00.000000Z"
     assert (vehicles["other"]["planned_launch"], vehicles["other"]["planned_launch_window"]["kind"]) == (
         "to be set", "to_be_set")
+
+
+def test_a_plan_carried_out_is_no_longer_pending() -> None:
+    entries = entries_of(*PLANNED, event("VehicleLaunched", "2023-03-16", vehicle="next", crew=["k", "o"]),
+                         event("VehicleLanded", "2023-09-20", vehicle="next"))
+    at_launch, after_landing = state(entries, as_of="2023-03-16").picture, state(entries).picture
+    assert (at_launch.vehicles["next"].planned_launch, at_launch.crew["k"].planned_launch) == (None, None)
+    assert str(at_launch.vehicles["next"].planned_return) == "2023-09"
+    assert after_landing.vehicles["next"].planned_return is None

@@ -145,5 +145,18 @@ def reference_visible(entries: list[Entry], horizon: Horizon) -> list[Entry]:
         believed = current(entry)
         if believed and believed.reported_at.start <= horizon.known_at and believed.occurred_at.start <= horizon.as_of:
             visible.append(believed)
-    return sorted(visible, key=lambda e: (e.occurred_at.start, e.valid_time_key))
+    return causally(sorted(visible, key=lambda e: e.valid_time_key))
+
+
+def causally(pending: list[Entry]) -> list[Entry]:
+    """Deliberately naive: again and again, take the first event in valid-time
+    order whose evidence of no later time has all been taken already."""
+    ordered: list[Entry] = []
+    while pending:
+        waiting = {e.id: e for e in pending}
+        chosen = next(e for e in pending if not any(
+            b in waiting and waiting[b].occurred_at.not_after(e.occurred_at) for b in e.based_on))
+        ordered.append(chosen)
+        pending = [e for e in pending if e is not chosen]
+    return ordered
 
