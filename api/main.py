@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware, configure_logging
 from api.routers import crew, decisions, events, health, incidents, state, vehicles
-from api.schemas import document_problems_as_problem_json
+from api.schemas import document_problems_as_problem_json, vocabulary_markdown
 from store.application import IncidentLogApplication
 from store.settings import Settings
 
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None,
                 app.state.application.close()
             log.info("api_stopped")
 
-    app = FastAPI(title="incidentlog", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="incidentlog", version="0.1.0", description=DESCRIPTION + "\n" + vocabulary_markdown(),
+                  lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)

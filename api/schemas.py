@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.vocabulary import describe_types
+
 PROBLEM_JSON = "application/problem+json"
 
 # The Soyuz MS-22 coolant leak is the first scenario; it appears here only as
@@ -35,7 +37,33 @@ EVENT_EXAMPLES: dict[str, Any] = {
     "leak": {"summary": "A leak, reported the day after", "value": LEAK_EXAMPLE},
     "vehicle": {"summary": "A vehicle, with a client-chosen id (retries are idempotent)",
                 "value": VEHICLE_EXAMPLE},
+    "timed plan": {"summary": "A launch planned to the minute (a target date with a time of day)", "value": {
+        "type": "LaunchScheduled", "occurred_at": "2023-01-11", "source": "Agency press release, 11 Jan 2023",
+        "data": {"vehicle": "capsule-7", "target": "2023-02-24T00:24Z", "crew": []}}},
+    "plan withdrawn": {"summary": "A return date withdrawn, none set (name the decision in based_on)", "value": {
+        "type": "PlanWithdrawn", "occurred_at": "2023-01-11", "source": "Agency press release, 11 Jan 2023",
+        "data": {"crew_member": "crew-member-1", "plan": "return", "reason": "mission extended, no date set"}}},
+    "vehicle lost": {"summary": "A cargo ship deorbited and burned up (a planned end)", "value": {
+        "type": "VehicleLost", "occurred_at": "2023-02-07T18:02:00Z", "source": "Agency mission update",
+        "data": {"vehicle": "cargo-ship-3", "planned": True, "circumstances": "burned up on re-entry"}}},
 }
+
+
+def vocabulary_markdown() -> str:
+    """The event types and target date forms, for the API docs, from the domain's declarations."""
+    rows = ["| type | what it means | data fields (? optional) |", "|---|---|---|"]
+    for t in describe_types():
+        fields = "<br>".join(f"`{f.name}{'' if f.required else '?'}`: {f.kind}" for f in t.fields)
+        rows.append(f"| `{t.name}` | {t.summary.replace('|', '/')} | {fields.replace('|', '/')} |")
+    return "\n".join(["**Event types.**", "", *rows, "", TARGET_DATES])
+
+
+TARGET_DATES = """**Target dates** (a plan's `target`, `planned_return`): `2023-02-20`,
+`2023-02-20T14:30Z` (a time of day, UTC), `2023-03`, `2023`, `no earlier than 2023-02-24`,
+`not later than 2023-03`, `early|mid|late 2023-03`, `not announced` (a date exists but is not
+public) or `to be set` (no date decided). Answers give each as text and, beside it, as
+`<field>_window`: `kind` (instant, day, month, year, not_announced, to_be_set), `qualifier`,
+and the `earliest` and `latest` instants it allows (null where open), so plans can be ordered."""
 
 
 class EventOut(BaseModel):

@@ -612,3 +612,4 @@ def _stderr() -> Console:
 
 
 from cli import audit as _audit  # noqa: E402,F401  (registers its commands)
+from cli import vocabulary as _vocabulary  # noqa: E402,F401  (registers its command)

@@ -99,6 +99,8 @@ class Payload:
 
 @dataclass(frozen=True)
 class VehicleRegistered(Payload):
+    """A vehicle the log will name: its seats for crew (0 for a cargo ship)."""
+
     registers = "vehicle"
     rank = RANK_REGISTRATION
     id: NewId
@@ -145,6 +147,8 @@ class PlanWithdrawn(Payload):
 
 @dataclass(frozen=True)
 class VehicleLaunched(Payload):
+    """A launch; `crew` are those aboard it (they are no longer on the ground, not yet on a station)."""
+
     movement = "launched"
     follows = frozenset({None, "landed"})  # a capsule that landed may fly again
     rank = 1
@@ -212,6 +216,8 @@ class VehicleLost(Payload):
 
 @dataclass(frozen=True)
 class SeatCapacityChanged(Payload):
+    """Seats fitted or removed (a seat liner moved, a makeshift seat fitted)."""
+
     vehicle: VehicleId
     seats: Seats
     reason: str
@@ -222,6 +228,8 @@ class SeatCapacityChanged(Payload):
 
 @dataclass(frozen=True)
 class CrewMemberRegistered(Payload):
+    """A crew member the log will name, with the other spellings they are found by."""
+
     registers = "crew"
     rank = RANK_REGISTRATION
     id: NewId
@@ -232,6 +240,8 @@ class CrewMemberRegistered(Payload):
 
 @dataclass(frozen=True)
 class ReturnVehicleAssigned(Payload):
+    """The vehicle a crew member is to come home in, and when."""
+
     crew_member: CrewId
     vehicle: VehicleId
     planned_return: TargetDate
@@ -258,6 +268,8 @@ class AssignmentEnded(Payload):
 
 @dataclass(frozen=True)
 class MissionExtended(Payload):
+    """Crew members stay longer; their planned return is the new target."""
+
     crew: tuple[CrewId, ...]
     planned_return: TargetDate
 
@@ -267,6 +279,8 @@ class MissionExtended(Payload):
 
 @dataclass(frozen=True)
 class IncidentOpened(Payload):
+    """An incident, with the vehicles it concerns; events name it in `incident`."""
+
     registers = "incident"
     rank = RANK_REGISTRATION
     id: NewId
@@ -298,6 +312,8 @@ class ObservationRecorded(Payload):
 
 @dataclass(frozen=True)
 class StatementIssued(Payload):
+    """What someone said: a statement, an assurance or an expert opinion."""
+
     speaker: str
     summary: str
     kind: Literal["statement", "assurance", "expert_opinion"] = "statement"
@@ -306,12 +322,16 @@ class StatementIssued(Payload):
 
 @dataclass(frozen=True)
 class CommissionConvened(Payload):
+    """A commission convened to investigate; the incident goes under investigation."""
+
     commission: str
     mandate: str
 
 
 @dataclass(frozen=True)
 class FindingIssued(Payload):
+    """A finding with its cause and method (e.g. proven experimentally); the cause is determined."""
+
     cause: str
     method: str
     summary: str
@@ -320,6 +340,8 @@ class FindingIssued(Payload):
 
 @dataclass(frozen=True)
 class VehicleDamageAssessed(Payload):
+    """A ruling on a vehicle: its health and crewed-return clearance, with any condition."""
+
     vehicle: VehicleId
     health: Health
     crewed_return: Clearance
@@ -340,6 +362,8 @@ class DecisionTaken(Payload):
 
 @dataclass(frozen=True)
 class IncidentClosed(Payload):
+    """The incident is closed; the vehicles it concerned no longer list it."""
+
     summary: str
 
 
@@ -528,6 +552,50 @@ def _base_type(hint: Any) -> Any:
             hint = get_args(hint)[0]
         else:
             return hint
+
+
+# --- Describing the vocabulary (for docs and `incidentlog vocabulary`) --------
+
+
+@dataclass(frozen=True)
+class FieldDescription:
+    name: str
+    kind: str  # in words: "vehicle id", "list of crew ids", "target date", "launch | return"
+    required: bool
+
+
+@dataclass(frozen=True)
+class TypeDescription:
+    name: str
+    summary: str  # the type's docstring: what it means
+    fields: tuple[FieldDescription, ...]
+
+
+def describe_types() -> list[TypeDescription]:
+    """Every event type with its meaning and fields, from the declarations above."""
+    described = []
+    for name, cls in EVENT_TYPES.items():
+        hints = _hints(cls)
+        described.append(TypeDescription(name, " ".join((cls.__doc__ or "").split()), tuple(
+            FieldDescription(f.name, _in_words(hints[f.name]), f.default is MISSING)
+            for f in _fields(cls).values())))
+    return described
+
+
+_WORDS = {VehicleId: "vehicle id", CrewId: "crew id", IncidentId: "incident id", EventId: "event id",
+          NewId: "new id (a slug)", Seats: f"seats (0-{MAX_SEATS})", TargetDate: "target date", bool: "true or false",
+          str: "text", Changes: "object: field -> new value"}
+
+
+def _in_words(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_in_words(a) for a in get_args(hint) if a is not type(None))
+    if origin is Literal:
+        return " | ".join(map(str, get_args(hint)))
+    if origin is tuple:
+        return f"list of {_in_words(get_args(hint)[0])}s"
+    return _WORDS.get(hint, getattr(hint, "__name__", str(hint)))
 
 
 def _to_json(value: Any) -> Any:

@@ -12,3 +12,22 @@ def test_the_docs_describe_every_route_and_its_problems(client: TestClient) -> N
             "/crew/{name}", "/health"} <= set(spec["paths"])
     assert "application/problem+json" in spec["paths"]["/events"]["post"]["responses"]["422"]["content"]
     assert client.get("/docs").status_code == 200
+
+
+def test_the_docs_list_every_event_type_and_the_target_date_forms(client: TestClient) -> None:
+    from domain.vocabulary import EVENT_TYPES
+
+    description = client.get("/openapi.json").json()["info"]["description"]
+    for type_name in EVENT_TYPES:
+        assert f"| `{type_name}` |" in description
+    assert "`to be set`" in description and "`2023-02-20T14:30Z`" in description
+
+
+def test_every_example_in_the_docs_is_an_event_the_domain_reads(client: TestClient) -> None:
+    import uuid
+
+    from api.schemas import EVENT_EXAMPLES
+    from domain.entry import Draft
+
+    for example in EVENT_EXAMPLES.values():
+        Draft.from_json(example["value"], uuid.uuid4)
