@@ -28,7 +28,7 @@ from tests.factories import FakeClock
 from tests.projections.test_properties import NOW, comparable, lawful_shuffle, reference_visible
 from tests.strategies import QUERY_DAYS, day, logs
 
-FLIGHT_AND_CAST = ("Registered", "Opened", "Launched", "Docked", "Undocked", "Landed")
+FLIGHT_AND_CAST = ("Registered", "Opened", "Launched", "Docked", "Undocked", "Landed", "Lost")
 QUERIES = [(day(a), day(k)) for a in QUERY_DAYS[::2] for k in QUERY_DAYS[::2]]
 PROPERTY = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -59,8 +59,10 @@ def test_the_past_as_recorded_is_frozen(fresh_store: Callable[[], str], earlier:
         position = min(cut, app.head)
         frozen = answers(app, recorded_before=position)
         # More of the same world, appended afterwards: its own cast is dropped (ours is
-        # there), and its flights (our vehicles may have flown already).
-        append_one_by_one(app, [e for e in renumbered(later) if not e["type"].endswith(FLIGHT_AND_CAST)])
+        # there), and its flights (our vehicles may have flown already) with what rests on them.
+        flights = {e["id"] for e in renumbered(later) if e["type"].endswith(FLIGHT_AND_CAST)}
+        append_one_by_one(app, [e for e in renumbered(later) if not e["type"].endswith(FLIGHT_AND_CAST)
+                                and not set(e.get("based_on", [])) & flights])
         assert answers(app, recorded_before=position) == frozen
     finally:
         app.close()
@@ -76,7 +78,8 @@ def renumbered(events: list[dict[str, Any]], offset: int = 10_000) -> list[dict[
         data = dict(event["data"])
         if event["type"] in ("EntryCorrected", "EntryRetracted"):
             data["target"] = moved(data["target"])
-        copies.append({**event, "id": moved(event["id"]), "data": data})
+        based_on = [moved(b) for b in event.get("based_on", [])]
+        copies.append({**event, "id": moved(event["id"]), "data": data} | ({"based_on": based_on} if based_on else {}))
     return copies
 
 
