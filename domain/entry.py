@@ -8,6 +8,7 @@ global `position`. Entries are never changed; a mistake is fixed by a new one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -140,7 +141,7 @@ class Entry:
     def source(self) -> str:
         return self.draft.source
 
-    @property
+    @functools.cached_property  # asked for by every query's fold; an entry never changes
     def valid_time_key(self) -> ValidTimeKey:
         """Where this event falls in valid time by its own content alone.
 

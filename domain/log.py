@@ -117,6 +117,8 @@ class IncidentLog:
     def _place_movements(self, event_id: UUID) -> None:
         """Put a movement (and every movement resting on it, whose place in
         valid time may follow it) where its believed version falls."""
+        if event_id not in self._dependents and not self._entries[event_id].payload.moved_vehicle:
+            return  # most events: neither a movement nor evidence for anything yet
         order = ValidTimeOrder(self._current.get)
         pending, seen = [event_id], set()
         while pending:

@@ -39,9 +39,14 @@ class ValidTimeOrder:
         self._keys: dict[UUID, OrderKey] = {}
 
     def key(self, entry: Entry) -> OrderKey:
-        if entry.id not in self._keys:
-            self._settle(entry)
-        return self._keys[entry.id]
+        found = self._keys.get(entry.id)
+        if found is None:
+            if not entry.based_on:  # most events rest on nothing: their own key
+                found = self._keys[entry.id] = entry.valid_time_key
+            else:
+                self._settle(entry)
+                found = self._keys[entry.id]
+        return found
 
     def start(self, entry: Entry) -> datetime:
         """When the event counts in valid time: its own time, or the time of the

@@ -528,19 +528,24 @@ def checked_text(value: object, path: str) -> str:
 def references(payload: Payload) -> list[tuple[str, str, str]]:
     """Every (field path, kind, id) the payload names that must already exist."""
     found: list[tuple[str, str, str]] = []
-    hints = _hints(type(payload))
-    kinds = {VehicleId: "vehicle", CrewId: "crew", IncidentId: "incident", EventId: "event"}
-    for f in fields(payload):  # type: ignore[arg-type]
-        hint = hints[f.name]
-        value = getattr(payload, f.name)
-        base = _base_type(hint)
-        if base not in kinds or value is None:
+    for name, kind in _referring_fields(payload.type_name):
+        value = getattr(payload, name)
+        if value is None:
             continue
-        items = value if isinstance(value, tuple) else (value,)
-        for index, item in enumerate(items):
-            suffix = f"[{index}]" if isinstance(value, tuple) else ""
-            found.append((f"data.{f.name}{suffix}", kinds[base], item))
+        if isinstance(value, tuple):
+            found.extend((f"data.{name}[{index}]", kind, item) for index, item in enumerate(value))
+        else:
+            found.append((f"data.{name}", kind, value))
     return found
+
+
+@functools.cache
+def _referring_fields(type_name: str) -> tuple[tuple[str, str], ...]:
+    """The fields of a type that name a vehicle, crew member, incident or event, with that kind."""
+    kinds = {VehicleId: "vehicle", CrewId: "crew", IncidentId: "incident", EventId: "event"}
+    hints = _hints_of(type_name)
+    return tuple((name, kinds[_base_type(hints[name])]) for name in _fields_of(type_name)
+                 if _base_type(hints[name]) in kinds)
 
 
 def _base_type(hint: Any) -> Any:

@@ -86,5 +86,8 @@ def in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon) -> list[Entry]:
     event resting on a later event of its own day counts from that event on.
     """
     order = ValidTimeOrder(known.get)
-    facts = [e for e in known.values() if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
-    return order.sorted(e for e in facts if order.start(e) <= horizon.as_of)
+    keyed = [(order.key(e), e) for e in known.values()
+             if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
+    keyed = [(key, e) for key, e in keyed if key[0] <= horizon.as_of]  # type: ignore[operator]
+    keyed.sort(key=lambda pair: pair[0])
+    return [e for _, e in keyed]

@@ -49,11 +49,15 @@ class Tracked:
         object.__setattr__(self, "_cause", cause)
 
     def __setattr__(self, name: str, value: object) -> None:
+        state = self.__dict__
+        cause: Cause | None = state.get("_cause")
+        if cause is None:  # still being built (the dataclass sets only its own fields), or not in a picture
+            state[name] = value
+            return
         if name not in self.__dataclass_fields__:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
-        object.__setattr__(self, name, value)
-        cause: Cause | None = self.__dict__.get("_cause")
-        if cause is not None and cause.event is not None and name != "set_by":
+        state[name] = value
+        if cause.event is not None:
             self.set_by[name] = cause.event
 
     def to_json(self) -> dict[str, Any]:

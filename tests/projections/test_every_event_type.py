@@ -61,5 +61,6 @@ def test_every_event_type_folds(type_name: str) -> None:
 
 
 def test_a_view_refuses_a_field_it_does_not_have() -> None:
+    vehicle: VehicleStatus = Picture().vehicle("capsule")
     with pytest.raises(AttributeError):
-        VehicleStatus().helth = "damaged"  # type: ignore[attr-defined]
+        vehicle.helth = "damaged"  # type: ignore[attr-defined]
