@@ -1,6 +1,8 @@
 """Assignments end: a landing ends the return-vehicle and lifeboat assignments of
 those who land, an explicit event ends one, and a lost vehicle ends what named it."""
 
+import pytest
+
 from tests.factories import crew_member, docked_with_crew, event, vehicle
 from tests.projections.test_station_state import ISS_CREW, entries_of, state
 
@@ -79,20 +81,12 @@ def test_more_lifeboat_assignments_than_seats_is_a_finding_of_the_capacity_answe
     assert {s["vehicle"]: s["over_assigned"] for s in iss.to_json()["seats"]} == {"soyuz-ms-22": 1, "endurance": 0}
 
 
-def test_an_explicit_lifeboat_at_the_instant_of_docking_wins_over_the_dockings_default() -> None:
+@pytest.mark.parametrize("assigned_at", ["2022-09-21T13:00:00Z", "2022-09-21"], ids=["same instant", "same day"])
+def test_an_explicit_lifeboat_at_the_time_of_docking_wins_over_the_dockings_default(assigned_at: str) -> None:
     arrival = [vehicle("capsule"), vehicle("other", seats=4), crew_member("a"),
                event("VehicleDocked", "2022-09-01", vehicle="other", station="iss"),
                event("VehicleLaunched", "2022-09-21T10:00:00Z", vehicle="capsule", crew=["a"]),
-               event("LifeboatAssigned", "2022-09-21T13:00:00Z", crew_member="a", vehicle="other"),
-               event("VehicleDocked", "2022-09-21T13:00:00Z", vehicle="capsule", station="iss")]
-    assert state(entries_of(*arrival)).picture.crew["a"].lifeboat == "other"
-
-
-def test_a_lifeboat_assigned_on_the_day_of_docking_wins_whatever_the_precision() -> None:
-    arrival = [vehicle("capsule"), vehicle("other", seats=4), crew_member("a"),
-               event("VehicleDocked", "2022-09-01", vehicle="other", station="iss"),
-               event("VehicleLaunched", "2022-09-21T10:00:00Z", vehicle="capsule", crew=["a"]),
-               event("LifeboatAssigned", "2022-09-21", crew_member="a", vehicle="other"),
+               event("LifeboatAssigned", assigned_at, crew_member="a", vehicle="other"),
                event("VehicleDocked", "2022-09-21T13:00:00Z", vehicle="capsule", station="iss")]
     assert state(entries_of(*arrival)).picture.crew["a"].lifeboat == "other"
 
