@@ -57,7 +57,7 @@ class IncidentLog:
         self.head = 0  # position of the last entry folded in
         self._entries: dict[UUID, Entry] = {}
         self._amendments = Amendments()
-        self._registered: dict[str, set[str]] = {"vehicle": set(), "crew": set(), "incident": set()}
+        self._registrations: dict[tuple[str, str], dict[UUID, Entry]] = {}  # (kind, id) -> believed registrations
         self._moves: dict[str, list[_Move]] = {}
         self._moved: dict[UUID, str] = {}  # movement event -> the vehicle whose timeline holds it
         self._current: dict[UUID, Entry] = {}  # every event as now believed (retracted ones left out)
@@ -77,7 +77,11 @@ class IncidentLog:
         return self._amendments
 
     def is_registered(self, kind: str, identifier: str) -> bool:
-        return identifier in self._registered[kind]
+        return self.registration(kind, identifier) is not None
+
+    def registration(self, kind: str, identifier: str) -> Entry | None:
+        """A believed registration of the id (all of them name the same thing)."""
+        return next(iter(self._registrations.get((kind, identifier), {}).values()), None)
 
     def current(self, event_id: UUID) -> Entry | None:
         """The event as now believed; None if unknown or retracted."""
@@ -107,8 +111,11 @@ class IncidentLog:
                 self._current[event_id] = current
             payload = original.payload
             if payload.registers and payload.registered_id:
-                registered = self._registered[payload.registers]
-                (registered.add if current is not None else registered.discard)(payload.registered_id)
+                registrations = self._registrations.setdefault((payload.registers, payload.registered_id), {})
+                if current is None:
+                    registrations.pop(event_id, None)
+                else:
+                    registrations[event_id] = current
             self._place_movements(event_id)
             if payload.amended_event is None:
                 return
@@ -212,7 +219,7 @@ class _Batch:
         self.log = log
         self.entries: dict[UUID, Entry] = {}
         self.amendments = Amendments()
-        self.registered: dict[str, set[str]] = {"vehicle": set(), "crew": set(), "incident": set()}
+        self.registered: dict[tuple[str, str], Entry] = {}
         self.moves: dict[str, list[_Move]] = {}
 
     def of(self, event_id: UUID) -> list[Entry]:
@@ -220,7 +227,10 @@ class _Batch:
         return [*self.log.amendments_of(event_id), *self.amendments.of(event_id)]
 
     def knows(self, kind: str, identifier: str) -> bool:
-        return identifier in self.registered[kind] or self.log.is_registered(kind, identifier)
+        return self.registration(kind, identifier) is not None
+
+    def registration(self, kind: str, identifier: str) -> Entry | None:
+        return self.registered.get((kind, identifier)) or self.log.registration(kind, identifier)
 
     def holds(self, event_id: UUID) -> bool:
         return event_id in self.log or event_id in self.entries
@@ -234,8 +244,13 @@ class _Batch:
         if entry.id in self.entries:
             raise IdConflict("id", f"event {entry.id} appears twice in the batch")
         payload = entry.payload
-        if payload.registers and payload.registered_id and self.knows(payload.registers, payload.registered_id):
-            raise RuleViolation("data.id", f"{payload.registers} {payload.registered_id!r} is already registered")
+        if payload.registers and payload.registered_id:
+            existing = self.registration(payload.registers, payload.registered_id)
+            if existing is not None and not payload.names_the_same(existing.payload):
+                same = " and ".join(payload.identity)
+                raise RuleViolation("data.id", f"{payload.registers} {payload.registered_id!r} is already registered"
+                                    + (f" with another {same}; a second registration must repeat its {same}"
+                                       if same else ""))
         for i, event_id in enumerate(entry.based_on):
             if not self.holds(event_id):
                 raise UnknownReference(f"based_on[{i}]", f"no event {event_id} in the log")
@@ -286,7 +301,7 @@ class _Batch:
         self.amendments.add(entry)
         payload = entry.payload
         if payload.registers and payload.registered_id:
-            self.registered[payload.registers].add(payload.registered_id)
+            self.registered.setdefault((payload.registers, payload.registered_id), entry)
         if payload.moved_vehicle:
             bisect.insort(self._moves_of(payload.moved_vehicle), _move(entry, self.order()))
         # (An amendment of a movement within one batch is checked against the

@@ -68,6 +68,10 @@ class Payload:
     follows: ClassVar[frozenset[Movement | None]] = frozenset()  # movements that may come directly before it
     rank: ClassVar[int] = RANK_FACT
     amends: ClassVar[bool] = False  # a correction or retraction of another event
+    # For a registration: the fields a second registration of the same id must
+    # repeat to be accepted (another source naming the same vehicle or person,
+    # in another story); none: an id is registered once.
+    identity: ClassVar[tuple[str, ...]] = ()
 
     @property
     def registered_id(self) -> str | None:
@@ -90,6 +94,11 @@ class Payload:
     def check(self) -> None:
         """Rules between this payload's own fields (raise `InvalidValue`)."""
 
+    def names_the_same(self, other: Payload) -> bool:
+        """Is `other`, a registration of the same id, about the same vehicle or person?"""
+        return bool(self.identity) and type(self) is type(other) and all(
+            getattr(self, name) == getattr(other, name) for name in self.identity)
+
     def to_json(self) -> dict[str, Any]:
         return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
@@ -99,9 +108,12 @@ class Payload:
 
 @dataclass(frozen=True)
 class VehicleRegistered(Payload):
-    """A vehicle the log will name: its seats for crew (0 for a cargo ship)."""
+    """A vehicle the log will name: its seats for crew (0 for a cargo ship). The
+    same vehicle may be registered again (by another story) with the same
+    name, kind and seats."""
 
     registers = "vehicle"
+    identity = ("name", "kind", "seats")
     rank = RANK_REGISTRATION
     id: NewId
     name: str
@@ -228,9 +240,12 @@ class SeatCapacityChanged(Payload):
 
 @dataclass(frozen=True)
 class CrewMemberRegistered(Payload):
-    """A crew member the log will name, with the other spellings they are found by."""
+    """A crew member the log will name, with the other spellings they are found
+    by. The same person may be registered again (by another story) with the
+    same name and agency; the spellings add up."""
 
     registers = "crew"
+    identity = ("name", "agency")
     rank = RANK_REGISTRATION
     id: NewId
     name: str

@@ -181,8 +181,9 @@ def evolve(picture: Picture, entry: Entry) -> Picture:
         # --- Fleet
         case v.VehicleRegistered() as d:
             vehicle = p.vehicle(d.id)
-            vehicle.name, vehicle.kind, vehicle.seats = d.name, d.kind, d.seats
-            vehicle.crewed_return = _clearance_for(d.seats, "cleared")
+            if "kind" not in vehicle.set_by:  # registered again by another story: nothing new to say
+                vehicle.name, vehicle.kind, vehicle.seats = d.name, d.kind, d.seats
+                vehicle.crewed_return = _clearance_for(d.seats, "cleared")
         case v.LaunchScheduled() as d:
             _schedule_launch(p, d)
         case v.ReturnScheduled() as d:
@@ -219,7 +220,8 @@ def evolve(picture: Picture, entry: Entry) -> Picture:
         # --- Crew
         case v.CrewMemberRegistered() as d:
             member = p.member(d.id)
-            member.name, member.agency, member.aliases = d.name, d.agency, list(d.aliases)
+            member.name, member.agency = d.name, d.agency
+            member.aliases = list(dict.fromkeys([*member.aliases, *d.aliases]))  # every story's spellings
         case v.ReturnVehicleAssigned() as d:
             member = p.member(d.crew_member)
             member.return_vehicle, member.planned_return = d.vehicle, d.planned_return

@@ -53,9 +53,28 @@ def test_events_of_an_incident_need_the_incident_opened() -> None:
     assert refused.value.field == "incidents[0]"
 
 
-def test_a_vehicle_cannot_be_registered_twice() -> None:
+def test_an_id_cannot_be_registered_again_as_another_vehicle() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        append(log_of(vehicle("v", seats=3)), vehicle("v", seats=4))
+    assert refused.value.field == "data.id" and "name and kind and seats" in refused.value.rule
+
+
+def test_the_same_vehicle_or_person_may_be_registered_again_by_another_story() -> None:
+    log = log_of(vehicle("v"), crew_member("a", aliases=["Alpha"]))
+    stored = append(log, vehicle("v", occurred_at="2018-06-06"), crew_member("a", aliases=["Alfa"]))
+    assert len(stored) == 2
+
+
+def test_an_incident_is_opened_once() -> None:
     with pytest.raises(RuleViolation):
-        append(log_of(vehicle("v")), vehicle("v"))
+        append(log_of(event("IncidentOpened", id="leak", title="t")), event("IncidentOpened", id="leak", title="t"))
+
+
+def test_retracting_one_of_two_registrations_keeps_the_id_registered() -> None:
+    first = new_id()
+    log = log_of(vehicle("v", event_id=first), vehicle("v", occurred_at="2018-01-01"))
+    append(log, event("EntryRetracted", "2022-12-14", target=first, reason="duplicate"))
+    assert log.is_registered("vehicle", "v")
 
 
 def test_docking_a_landed_vehicle_is_refused() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from domain.entry import Entry
 from domain.log import IncidentLog
 from projections.horizon import Horizon
-from projections.state import StationState, project
+from projections.state import StationState, find_crew, project
 from tests.factories import NOW, crew_member, docked_with_crew, draft, event, vehicle
 
 
@@ -168,3 +168,13 @@ def test_a_leak_may_state_the_health_it_leaves() -> None:
                                           description="slow leak", assessment="acceptable", health="degraded"))
     ms22 = state(entries).picture.vehicles["soyuz-ms-22"]
     assert (ms22.health, ms22.crewed_return) == ("degraded", "cleared")
+
+
+def test_a_person_registered_by_two_stories_is_found_by_every_spelling_without_resetting_anything() -> None:
+    entries = entries_of(*ISS_CREW,
+                         event("LeakDetected", "2022-12-14", vehicle="soyuz-ms-22", system="coolant", description="l"),
+                         crew_member("a", aliases=["Alpha"], occurred_at="2018-06-06"),
+                         vehicle("soyuz-ms-22", occurred_at="2023-01-01"))
+    picture = state(entries).picture
+    assert picture.crew["a"].aliases == ["Alpha"] and find_crew(picture, "alpha") is picture.crew["a"]
+    assert picture.vehicles["soyuz-ms-22"].crewed_return == "under_review"
