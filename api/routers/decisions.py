@@ -17,9 +17,9 @@ from projections.audit_formats import MEDIA_TYPES, Format, render
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 
 AUDIT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
-    "description": "The audit: JSON (below), a Markdown report, the evidence graph in Graphviz DOT, "
-                   "or W3C PROV-JSON.",
-    "content": {"text/markdown": {}, "text/vnd.graphviz": {}}}}
+    "description": "The audit: JSON (below), a Markdown report, the evidence graph in Graphviz DOT "
+                   "or drawn as an SVG image, or W3C PROV-JSON.",
+    "content": {"text/markdown": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}}}
 
 
 @router.get("", response_model=DecisionList, responses=problems(422))
@@ -43,7 +43,8 @@ def list_decisions(
             responses={**AUDIT_FORMATS, **problems(404, 422)})
 def audit_decision(
     decision_id: uuid.UUID, application: Application, horizon: QueryHorizon,
-    format: Annotated[Format, Query(description="json, markdown (a report), dot (the evidence graph) "
+    format: Annotated[Format, Query(description="json, markdown (a report), dot (the evidence graph for "
+                                                "Graphviz), svg (the evidence graph drawn, for a browser) "
                                                 "or prov (W3C PROV-JSON).")] = "json",
 ) -> Any:
     """A decision's evidence chain, what was known when it was taken and what was learned afterwards,
