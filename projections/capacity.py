@@ -6,6 +6,10 @@ emergency. Each crew member's lifeboat is the vehicle holding their seat, so
 each docked vehicle's lifeboat assignments are counted against its seats: more
 people assigned than seats is a finding. Every station the log has named
 appears, crewed or not.
+
+Each count explains through what it counts (`StationCapacity.derived`): the
+crew aboard through each person's being aboard, the seats through each docked
+vehicle's docking, seats and clearance, the shortfall through both.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.picture import Picture
+from projections.picture import Part, Picture
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class StationCapacity:
     emergency_seats: int
     lifeboats: list[LifeboatCheck] = field(default_factory=list)
     seats: list[VehicleSeats] = field(default_factory=list)
+    # What each count counts: crew_aboard, cleared_seats, emergency_seats, shortfall.
+    derived: dict[str, list[Part]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def shortfall(self) -> int:
@@ -103,6 +109,10 @@ def _capacity_of(picture: Picture, station: str) -> StationCapacity:
     docked = [v for v in picture.vehicles.values() if v.location == "docked" and v.station == station]
     aboard = [c for c in picture.crew.values() if c.aboard and c.station == station]
     docked_ids = {v.id for v in docked}
+    people = [Part(c, "aboard") for c in aboard]
+    cleared, emergency = (
+        [Part(v, name, v.crewed_return == clearance) for v in docked for name in ("location", "seats", "crewed_return")]
+        for clearance in ("cleared", "emergency_only"))
     lifeboats = []
     for member in aboard:
         boat = picture.vehicles.get(member.lifeboat) if member.lifeboat else None
@@ -117,4 +127,6 @@ def _capacity_of(picture: Picture, station: str) -> StationCapacity:
         lifeboats=lifeboats,
         seats=[VehicleSeats(v.id, v.seats, v.crewed_return, sorted(c.id for c in aboard if c.lifeboat == v.id))
                for v in docked],
+        derived={"crew_aboard": people, "cleared_seats": cleared, "emergency_seats": emergency,
+                 "shortfall": [*people, *cleared]},
     )

@@ -41,6 +41,9 @@ class Tracked:
     """
 
     set_by: dict[str, UUID] = field(default_factory=dict, repr=False, compare=False)
+    # Fields derived from other views' fields (a return crew from each member's
+    # return vehicle): what each counts, so that it explains through its parts.
+    derived: dict[str, list[Part]] = field(default_factory=dict, repr=False, compare=False)
     # Fields holding a target date: answers give each as text and, beside it,
     # as a window (`<field>_window`: kind, qualifier, earliest, latest).
     target_fields: ClassVar[tuple[str, ...]] = ()
@@ -63,13 +66,23 @@ class Tracked:
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {}
         for f in fields(self):
-            if f.name == "set_by":
+            if f.name in ("set_by", "derived"):
                 continue
             value = getattr(self, f.name)
             body[f.name] = _plain(value)
             if f.name in self.target_fields:
                 body[f"{f.name}_window"] = value.window().to_json() if isinstance(value, TargetDate) else None
         return body
+
+
+@dataclass(frozen=True)
+class Part:
+    """A field of a view that a derived value counts (or, with `counted` false,
+    considered and left out: a docked vehicle not cleared adds no cleared seats)."""
+
+    view: Tracked
+    field: str
+    counted: bool = True
 
 
 @dataclass
@@ -413,15 +426,18 @@ def _advance_incidents(p: Picture, e: Entry, status: str) -> None:
 
 def derive_return_crews(p: Picture) -> None:
     """A vehicle's return crew is whoever is assigned to come home in it
-    (an assignment ends when its holder lands)."""
+    (an assignment ends when its holder lands). It explains through each
+    member's assignment; `set_by` names the first, as for a field set once."""
     for vehicle in p.vehicles.values():
         vehicle.return_crew = []
         vehicle.set_by.pop("return_crew", None)
+        vehicle.derived.pop("return_crew", None)
     for member in p.crew.values():
         if member.return_vehicle in p.vehicles:
             vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
             vehicle.set_by.setdefault("return_crew", member.set_by["return_vehicle"])
+            vehicle.derived.setdefault("return_crew", []).append(Part(member, "return_vehicle"))
 
 
 def _clearance_for(seats: int, clearance: str) -> str:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.entry import Entry
 from projections.capacity import StationCapacity, station_capacity
-from projections.explain import explain_view
+from projections.explain import Explanation, explain_capacity, explain_field, explain_view, explanations
 from projections.horizon import Horizon, beliefs, in_valid_time
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus, fold
 
@@ -30,7 +30,7 @@ class StationState:
             "position": self.position,
             "vehicles": {k: self.view_json(v, explain) for k, v in sorted(self.picture.vehicles.items())},
             "crew": {k: self.view_json(c, explain) for k, c in sorted(self.picture.crew.items())},
-            "stations": {k: c.to_json() for k, c in self.capacity.items()},
+            "stations": {k: self.station_json(k, explain) for k in self.capacity},
             "incidents": {k: self.view_json(i, explain) for k, i in sorted(self.picture.incidents.items())},
         }
 
@@ -41,9 +41,27 @@ class StationState:
             body["explain"] = explain_view(view, self.known)
         return body
 
+    def station_json(self, station: str, explain: bool = False) -> dict[str, Any]:
+        """A station's capacity; with `explain`, also what each count counts."""
+        body = self.capacity[station].to_json()
+        if explain:
+            body["explain"] = {k: why.to_json() for k, why in self.station_explanations(station).items()}
+        return body
+
     def explain(self, view: Tracked, field_name: str) -> dict[str, Any]:
-        return {"field": field_name, **explain_view(view, self.known).get(
-            field_name, {"value": view.to_json().get(field_name), "set_by": None, "evidence": []})}
+        return {"field": field_name, **self.explanation(view, field_name).to_json()}
+
+    def explanation(self, view: Tracked, field_name: str) -> Explanation:
+        """Why one field of a view has its value (a default: set by no event)."""
+        return explain_field(view, field_name, self.known)
+
+    def view_explanations(self, view: Tracked) -> dict[str, Explanation]:
+        """Every field of a view that an event set, or that derives from others, explained."""
+        return explanations(view, self.known)
+
+    def station_explanations(self, station: str) -> dict[str, Explanation]:
+        """A station's crew aboard, cleared and emergency seats and shortfall, through what each counts."""
+        return explain_capacity(self.capacity[station], self.known)
 
     def find_crew(self, name: str) -> CrewPlan | None:
         return find_crew(self.picture, name)
