@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware, configure_logging
-from api.routers import crew, decisions, events, health, incidents, state, vehicles
+from api.routers import crew, decisions, docs, events, health, incidents, state, vehicles
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
 from store.application import IncidentLogApplication
 from store.settings import Settings
@@ -70,12 +70,13 @@ def create_app(settings: Settings | None = None,
             log.info("api_stopped")
 
     app = FastAPI(title="incidentlog", version="0.1.0", description=DESCRIPTION + "\n" + vocabulary_markdown(),
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # docs.install serves them offline
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
     for module in (events, state, vehicles, crew, incidents, decisions, health):
         app.include_router(module.router)
+    docs.install(app)
     document_problems_as_problem_json(app)
     return app

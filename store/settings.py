@@ -26,6 +26,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_batch_events: int = 1_000
     log_format: Literal["auto", "json", "console"] = "auto"
+    stream_poll_seconds: float = 0.5  # how often GET /events/stream looks for new events
+    stream_ping_seconds: float = 15.0  # keep-alive comments on a quiet stream (for proxies)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -38,6 +40,8 @@ class Settings:
             max_body_bytes=_positive(env, "INCIDENTLOG_MAX_BODY_BYTES", cls.max_body_bytes),
             max_batch_events=_positive(env, "INCIDENTLOG_MAX_BATCH_EVENTS", cls.max_batch_events),
             log_format=log_format,  # type: ignore[arg-type]
+            stream_poll_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_POLL_SECONDS", cls.stream_poll_seconds),
+            stream_ping_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_PING_SECONDS", cls.stream_ping_seconds),
         )
 
     @property
@@ -83,4 +87,17 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _positive_seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
+    if not 0 < value < float("inf"):
+        raise SettingsError(f"{name} must be a positive number of seconds, not {raw}")
     return value

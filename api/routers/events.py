@@ -1,19 +1,36 @@
-"""The log itself: append events, read them back by position or id."""
+"""The log itself: append events, read them back by position or id, follow it live."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Body, Header, Query, Response
+from sse_starlette import EventSourceResponse, JSONServerSentEvent
 
 from api.deps import Actor, Application, AppSettings, QueryHorizon
 from api.errors import NotFound, TooLarge
 from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut, problems
 from domain.entry import Draft
 from domain.errors import DomainError
+from store.application import IncidentLogApplication
 
 router = APIRouter(prefix="/events", tags=["events"])
+
+STREAM_EVENT = "appended"  # the SSE `event:` name of every message on /events/stream
+STREAM_PAGE = 500  # events read from the store at a time while a stream catches up
+STREAM_GRACE_SECONDS = 1.0  # on shutdown, how long a stream may take to end its last message
+STREAM_EXAMPLE = (
+    'id: 18\nevent: appended\ndata: {"id":"4c59c08e-5aaa-5862-a66b-1e604763b3f8","type":"LeakDetected",'
+    '"occurred_at":"2022-12-14","reported_at":"2022-12-15","recorded_at":"2024-05-02T09:14:03Z",'
+    '"source":"Roscosmos statement, 15 Dec 2022","actor":"flight-director-houston","based_on":[],'
+    '"incidents":["soyuz-ms-22-coolant-leak"],"position":18,"data":{"vehicle":"soyuz-ms-22",'
+    '"system":"cooling system","description":"Coolant leaking from Soyuz MS-22 while docked to the ISS",'
+    '"assessment":"under_review","health":null}}\n\n'
+    ': ping - 2024-05-02 09:14:18.000000+00:00\n\n')
 
 
 @router.post("", status_code=201, response_model=EventOut, responses={
@@ -61,6 +78,43 @@ def read_events(application: Application,
             "next_after": entries[-1].position if entries else after}
 
 
+@router.get("/stream", response_class=EventSourceResponse, responses={
+    200: {"description": "An endless `text/event-stream`; each message is one stored event.",
+          "content": {"text/event-stream": {"schema": {"type": "string"}, "example": STREAM_EXAMPLE}}},
+    **problems(422)})
+async def stream_events(
+    application: Application, settings: AppSettings,
+    after: Annotated[int | None, Query(ge=0, description="Start after this position (default: the log's "
+                                       "end when you connect; 0 replays the whole log).")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, alias="Last-Event-ID", description=(
+        "Sent by a reconnecting EventSource: the `id` of the last message it received. "
+        "Takes precedence over `after`."))] = None,
+) -> EventSourceResponse:
+    """The live feed: events appended by anyone (any process, any worker), as
+    [server-sent events](https://html.spec.whatwg.org/multipage/server-sent-events.html),
+    oldest first.
+
+    Each message has `id:` the event's log position, `event: appended`, and
+    `data:` the event as written (one line of JSON, the `EventOut` shape of
+    `GET /events/{event_id}`). A client that reconnects with `Last-Event-ID`
+    (browsers' `EventSource` sends it by itself) or `?after=POSITION` first
+    gets every event it missed, then new ones; nothing is skipped or repeated.
+    The log is polled every `INCIDENTLOG_STREAM_POLL_SECONDS` (0.5 s); a quiet
+    stream carries a `: ping` comment every `INCIDENTLOG_STREAM_PING_SECONDS`
+    (15 s). The stream ends when the server shuts down.
+
+        const feed = new EventSource("/events/stream");
+        feed.addEventListener("appended", (m) => show(JSON.parse(m.data)));
+    """
+    start = last_event_id if last_event_id is not None else after
+    if start is None:
+        start = await anyio.to_thread.run_sync(_head, application)
+    shutdown = anyio.Event()  # set by sse-starlette when the server is told to stop
+    return EventSourceResponse(
+        _appended(application, start, settings.stream_poll_seconds, shutdown),
+        ping=settings.stream_ping_seconds, shutdown_event=shutdown, shutdown_grace_period=STREAM_GRACE_SECONDS)
+
+
 @router.get("/{event_id}", response_model=EventRecordOut, responses=problems(404, 422))
 def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
     """An event as written, the corrections and retractions that name it (reported by
@@ -69,6 +123,29 @@ def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHori
     if record is None:
         raise NotFound("event_id", f"no event {event_id} in the log")
     return record.to_json()
+
+
+def _head(application: IncidentLogApplication) -> int:
+    application.catch_up()
+    return application.head
+
+
+async def _appended(application: IncidentLogApplication, after: int, poll_seconds: float,
+                    shutdown: anyio.Event) -> AsyncIterator[JSONServerSentEvent]:
+    """Every event after `after`, then each new one as the store shows it.
+
+    The store is read in a worker thread, a page at a time, so neither a slow
+    database nor a long backlog holds up the event loop; a client's disconnect
+    cancels this generator between reads.
+    """
+    while not shutdown.is_set():
+        entries = await anyio.to_thread.run_sync(application.entries, after, STREAM_PAGE)
+        for entry in entries:
+            yield JSONServerSentEvent(entry.to_json(), id=str(entry.position), event=STREAM_EVENT)
+            after = entry.position
+        if len(entries) < STREAM_PAGE:
+            with anyio.move_on_after(poll_seconds):
+                await shutdown.wait()
 
 
 def _drafts(events: list[dict[str, Any]], limit: int) -> list[Draft]:
