@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCENARIO ?= scenarios/soyuz-ms22.jsonl
 
-.PHONY: install run test lint readme bench clean
+.PHONY: install run test lint readme screenshot bench bench-slider clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ lint: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python -m tools.readme_tour
 
+## Photograph the page for the README (Chromium from apt-get install chromium).
+screenshot: $(STAMP)
+	$(BIN)/python -m tools.screenshot
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
+## Time from moving the "as of" slider to the page updated, on 100,000 events.
+bench-slider: $(STAMP)
+	$(BIN)/python -m benchmarks.slider --events 100000
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts

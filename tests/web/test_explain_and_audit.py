@@ -1,0 +1,42 @@
+"""A value explains itself; a decision draws its evidence graph."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.support import SEED_DECISION, open_page, vehicle
+
+pytestmark = pytest.mark.browser
+
+
+def test_clicking_a_value_shows_the_event_that_set_it(page: Page, base_url: str) -> None:
+    answer = page.request.get(f"{base_url}/vehicles/soyuz-ms-22",
+                              params={"as_of": "2022-12-15", "explain": "true"})
+    set_by = answer.json()["explain"]["health"]["set_by"]["id"]
+    open_page(page, base_url, as_of="2022-12-15")
+
+    vehicle(page, "soyuz-ms-22", "health").click()
+
+    explanation = page.locator("#explanation")
+    expect(explanation).to_be_visible()
+    shown = explanation.locator("[data-set-by]").first
+    expect(shown).to_be_visible()
+    assert set_by in (shown.get_attribute("data-set-by") or "") + shown.inner_text()
+
+
+def test_a_value_opens_its_explanation_from_the_keyboard(page: Page, base_url: str) -> None:
+    open_page(page, base_url, as_of="2022-12-15")
+    vehicle(page, "soyuz-ms-22", "health").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#explanation [data-set-by]").first).to_be_visible()
+
+
+def test_selecting_a_decision_draws_its_evidence_graph(page: Page, base_url: str) -> None:
+    open_page(page, base_url)
+    page.locator(f'#decisions button.decision[data-id^="{SEED_DECISION}"]').click()
+    expect(page.locator("#audit svg")).to_be_visible()
+    links = page.locator("#audit a[href]")
+    expect(links.first).to_be_attached()
+    for href in links.evaluate_all("links => links.map(a => a.href)"):
+        assert page.request.get(href).ok, href
