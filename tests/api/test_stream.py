@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx2
 import pytest
+import structlog
 import uvicorn
 from fastapi.testclient import TestClient
 from sse_starlette.sse import AppStatus
@@ -51,6 +52,14 @@ class Server:
         self.uvicorn.should_exit = True
         self.thread.join(timeout=10)
         assert not self.thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture(autouse=True)
+def quiet_server_logs() -> Iterator[None]:
+    """The server thread logs a stream's request line when it notices the client
+    has gone, which may fall between a test's phases, outside pytest's capture."""
+    with structlog.testing.capture_logs():
+        yield
 
 
 @pytest.fixture
