@@ -1,7 +1,8 @@
 """Shapes of requests and answers, for validation and for the docs at /docs.
 
 An event's own fields are checked by the domain (`domain.entry.Draft`), which
-knows every event type; here an event is any JSON object.
+knows every event type; here an event is any JSON object. The answers shared
+with the CLI (events, views, state, explanations, histories) live in `answers`.
 """
 
 from __future__ import annotations
@@ -11,21 +12,12 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from answers.events import LEAK_EXAMPLE, AuditedEvent
+from answers.events import EventOut as EventOut  # re-exported: the events router answers with it
 from domain.vocabulary import describe_types
 
 PROBLEM_JSON = "application/problem+json"
 
-# The Soyuz MS-22 coolant leak is the first scenario; it appears here only as
-# an example for readers of the docs.
-LEAK_EXAMPLE: dict[str, Any] = {
-    "type": "LeakDetected",
-    "occurred_at": "2022-12-14",
-    "reported_at": "2022-12-15",
-    "source": "Roscosmos statement, 15 Dec 2022",
-    "incident": "soyuz-ms-22-coolant-leak",
-    "data": {"vehicle": "soyuz-ms-22", "system": "cooling system",
-             "description": "Coolant leaking from Soyuz MS-22 while docked to the ISS"},
-}
 VEHICLE_EXAMPLE: dict[str, Any] = {
     "id": "5f0c6d2e-8a7b-4c1e-9d3f-2b6a4e8c1d70",
     "type": "VehicleRegistered",
@@ -64,27 +56,6 @@ TARGET_DATES = """**Target dates** (a plan's `target`, `planned_return`): `2023-
 public) or `to be set` (no date decided). Answers give each as text and, beside it, as
 `<field>_window`: `kind` (instant, day, month, year, not_announced, to_be_set), `qualifier`,
 and the `earliest` and `latest` instants it allows (null where open), so plans can be ordered."""
-
-
-class EventOut(BaseModel):
-    """An event as the log holds it."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        **LEAK_EXAMPLE, "id": "4c59c08e-5aaa-5862-a66b-1e604763b3f8", "recorded_at": "2024-05-02T09:14:03Z",
-        "actor": "flight-director-houston", "based_on": [], "incidents": ["soyuz-ms-22-coolant-leak"],
-        "position": 17}]})
-
-    id: str
-    type: str
-    occurred_at: str = Field(description="Valid time: when it happened in the world.")
-    reported_at: str = Field(description="Knowledge time: when the organisation learned it.")
-    recorded_at: str = Field(description="System time: when this log stored it.")
-    source: str
-    actor: str
-    based_on: list[str]
-    incidents: list[str]
-    position: int = Field(description="Its place in the log, from 1.")
-    data: dict[str, Any]
 
 
 class EventRecordOut(EventOut):
@@ -164,15 +135,6 @@ def document_problems_as_problem_json(app: FastAPI) -> None:
 
 
 # --- Decision audit and incident case file ------------------------------------
-
-class AuditedEvent(EventOut):
-    """An event as the log holds it, as believed at `known_at`: `corrected_by` names the
-    corrections applied."""
-
-    model_config = ConfigDict(json_schema_extra={})
-
-    corrected_by: list[str]
-
 
 class EvidenceNodeOut(BaseModel):
     """An event the decision rests on. Believed and retracted evidence carries the event's fields

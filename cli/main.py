@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TextIO
 
 import typer
 from eventsourcing.persistence import PersistenceError
@@ -31,10 +31,13 @@ from cli.jsonlines import BadLines, Line, batches, check_against, read_events, r
 from domain.entry import Draft
 from domain.errors import DomainError, InvalidValue
 from projections.horizon import Horizon
-from projections.picture import CrewPlan, Tracked, VehicleStatus
+from projections.picture import CrewPlan, VehicleStatus
 from projections.state import StationState
 from store.application import IncidentLogApplication
 from store.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from answers import Answer
 
 FAILED = 1
 USAGE = 2
@@ -321,7 +324,9 @@ def state(
     """The station picture at a horizon: vehicles, crew, station capacity, incidents."""
     station = _station_at(ctx, as_of, known_at, recorded_before)
     if as_json:
-        _print_json(station.to_json(explain))
+        from answers import StateAnswer  # the answers (pydantic) load only for JSON: tables start faster
+
+        _print_answer(StateAnswer.of(station, explain))
     else:
         _stdout().print(render.state_view(station, explain))
 
@@ -337,8 +342,9 @@ def capacity(
     """Seats against crew at each station, and each person's lifeboat: can everyone get home?"""
     station = _station_at(ctx, as_of, known_at, recorded_before)
     if as_json:
-        _print_json({**station.horizon.to_json(), "position": station.position,
-                     "stations": {k: c.to_json() for k, c in station.capacity.items()}})
+        from answers import CapacityAnswer
+
+        _print_answer(CapacityAnswer.of(station))
     else:
         _stdout().print(render.capacity_view(station))
 
@@ -404,11 +410,12 @@ def explain_field(
     fields = view.to_json()
     if field not in fields:
         fail(f"{field!r} is not a field of {subject!r}; its fields are {', '.join(fields)}", USAGE)
-    body = station.explain(view, field)
     if as_json:
-        _print_json(body)
+        from answers import FieldAnswer
+
+        _print_answer(FieldAnswer.of(station, view, field))
     else:
-        _stdout().print(render.horizon_line(station), render.explanation(body))
+        _stdout().print(render.horizon_line(station), render.explanation(station.explain(view, field)))
 
 
 @app.command()
@@ -427,8 +434,10 @@ def history(
         kind: Literal["vehicle", "crew"] = "vehicle" if isinstance(view, VehicleStatus) else "crew"
         changes = application.history(kind, view.id, horizon) or []
     if as_json:
-        _print_json({kind if kind == "vehicle" else "crew_member": view.id, **horizon.to_json(),
-                     "changes": changes})
+        from answers import CrewHistory, VehicleHistory
+
+        _print_answer(VehicleHistory.of(view.id, horizon, changes) if kind == "vehicle"
+                      else CrewHistory.of(view.id, horizon, changes))
     else:
         _stdout().print(render.history_table(view.id, changes))
 
@@ -489,9 +498,12 @@ def _known(views: dict[str, Any], shown: int = 10) -> str:
     return f"; known: {', '.join(names[:shown])}{more}"
 
 
-def _show(view: Tracked, station: StationState, as_json: bool, explain: bool) -> None:
-    if as_json:  # the shape of GET /vehicles/{id} and GET /crew/{name}
-        _print_json({**station.view_json(view, explain), **station.horizon.to_json(), "position": station.position})
+def _show(view: VehicleStatus | CrewPlan, station: StationState, as_json: bool, explain: bool) -> None:
+    if as_json:  # the answer of GET /vehicles/{id} and GET /crew/{name}
+        from answers import CrewAnswer, VehicleAnswer
+
+        _print_answer(VehicleAnswer.of(station, view, explain) if isinstance(view, VehicleStatus)
+                      else CrewAnswer.of(station, view, explain))
         return
     console = _stdout()
     console.print(render.horizon_line(station))
@@ -582,6 +594,11 @@ def _events(count: int) -> str:
 
 def _print_json(body: dict[str, Any]) -> None:
     typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+
+
+def _print_answer(answer: Answer) -> None:
+    """An answer in the shape the HTTP API gives it (`answers`)."""
+    _print_json(answer.model_dump(mode="json"))
 
 
 def _json_line(body: dict[str, Any]) -> str:

@@ -136,11 +136,11 @@ def _explain(view: Tracked, name: str, value: Any, known: Mapping[UUID, Entry]) 
 
 
 def _parts(parts: list[Part], known: Mapping[UUID, Entry]) -> list[PartExplanation]:
-    return [PartExplanation(_subject(p.view), getattr(p.view, "id", ""), p.field, p.counted,
+    return [PartExplanation(subject_of(p.view), getattr(p.view, "id", ""), p.field, p.counted,
                             _explain(p.view, p.field, p.view.to_json().get(p.field), known)) for p in parts]
 
 
-def _subject(view: Tracked) -> Subject:
+def subject_of(view: Tracked) -> Subject:
     if isinstance(view, VehicleStatus):
         return "vehicle"
     if isinstance(view, CrewPlan):

@@ -14,8 +14,9 @@ ALLOWED = {
     "domain": set(),
     "projections": {"domain"},
     "store": {"domain", "projections"},
-    "api": {"domain", "projections", "store"},
-    "cli": {"domain", "projections", "store", "api"},
+    "answers": {"domain", "projections"},  # the shapes of answers, shared by api and cli
+    "api": {"domain", "projections", "store", "answers"},
+    "cli": {"domain", "projections", "store", "api", "answers"},
 }
 THIRD_PARTY_IN_DOMAIN = {"eventsourcing"}
 

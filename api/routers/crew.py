@@ -1,35 +1,52 @@
-"""One crew member's plan at a horizon."""
+"""One crew member's plan at a horizon, why a field has its value, and its history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from answers import CrewAnswer, CrewHistory, FieldAnswer
 from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
 from api.schemas import problems
+from projections.picture import CrewPlan
+from projections.state import StationState
 
 router = APIRouter(prefix="/crew", tags=["crew"])
 
 
-@router.get("/{name}", responses=problems(404, 422))
-def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
-                     explain: Explain = False) -> dict[str, Any]:
-    """A crew member by id, name or alias (e.g. `frank-rubio`, `Prokopjew`): aboard,
-    return vehicle, lifeboat, planned return."""
-    state = application.state(horizon)
+def _member(state: StationState, name: str) -> CrewPlan:
     member = state.find_crew(name)
     if member is None:
         raise NotFound("name", f"no crew member with id, name or alias {name!r} at this horizon")
-    return {**state.view_json(member, explain), **state.horizon.to_json(), "position": state.position}
+    return member
 
 
-@router.get("/{name}/history", responses=problems(404, 422))
-def read_crew_history(name: str, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
+@router.get("/{name}", response_model=CrewAnswer, responses=problems(404, 422))
+def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
+                     explain: Explain = False) -> CrewAnswer:
+    """A crew member by id, name or alias (e.g. `frank-rubio`, `Prokopjew`): aboard,
+    return vehicle, lifeboat, planned return."""
+    state = application.state(horizon)
+    return CrewAnswer.of(state, _member(state, name), explain)
+
+
+@router.get("/{name}/explain/{field}", response_model=FieldAnswer, responses=problems(404, 422))
+def explain_crew_field(name: str, field: str, application: Application, horizon: QueryHorizon) -> FieldAnswer:
+    """Why one field of a crew member's plan has its value (e.g. `return_vehicle`): the event
+    that set it and the evidence chain behind that event."""
+    state = application.state(horizon)
+    member = _member(state, name)
+    fields = member.to_json()
+    if field not in fields:
+        raise NotFound("field", f"{field!r} is not a field of a crew member; its fields are {', '.join(fields)}")
+    return FieldAnswer.of(state, member, field)
+
+
+@router.get("/{name}/history", response_model=CrewHistory, responses=problems(404, 422))
+def read_crew_history(name: str, application: Application, horizon: QueryHorizon) -> CrewHistory:
     """Each change of the crew member's plan over valid time, with the event that caused it,
     as known at `known_at` (`as_of` does not apply: a history runs through all of time)."""
     changes = application.history("crew", name, horizon)
     if changes is None:
         raise NotFound("name", f"no crew member with id, name or alias {name!r} as known at this horizon")
-    return {"crew_member": name, **horizon.to_json(), "changes": changes}
+    return CrewHistory.of(name, horizon, changes)

@@ -1,19 +1,27 @@
-"""The whole station picture at a horizon: vehicles, crew, capacity, incidents."""
+"""The whole station picture at a horizon, and each station's capacity."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from answers import CapacityAnswer, StateAnswer
 from api.deps import Application, Explain, QueryHorizon
 from api.schemas import problems
 
 router = APIRouter(tags=["state"])
 
 
-@router.get("/state", responses=problems(422))
-def read_state(application: Application, horizon: QueryHorizon, explain: Explain = False) -> dict[str, Any]:
+@router.get("/state", response_model=StateAnswer, responses=problems(422))
+def read_state(application: Application, horizon: QueryHorizon, explain: Explain = False) -> StateAnswer:
     """Everything as it was at `as_of`, as known at `known_at` (e.g. `as_of=2022-12-20` with
-    `known_at=2022-12-20` and with `known_at` today: the second knows what was learned later)."""
-    return application.state(horizon).to_json(explain)
+    `known_at=2022-12-20` and with `known_at` today: the second knows what was learned later).
+    With `explain=true`, every field says which event set it, and each station's counts
+    say what they count."""
+    return StateAnswer.of(application.state(horizon), explain)
+
+
+@router.get("/capacity", response_model=CapacityAnswer, responses=problems(422))
+def read_capacity(application: Application, horizon: QueryHorizon, explain: Explain = False) -> CapacityAnswer:
+    """Seats against crew at each station, and each person's lifeboat: can everyone get home?
+    With `explain=true`, each count through the people, vehicles, seats and clearances it counts."""
+    return CapacityAnswer.of(application.state(horizon), explain)
