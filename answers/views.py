@@ -70,15 +70,16 @@ class VehicleFields(Answer):
 
 
 def _vehicle(v: VehicleStatus, explain: dict[str, Explanation] | None) -> dict[str, Any]:
-    fields = VehicleFields(
-        id=v.id, name=v.name, kind=v.kind, seats=v.seats, flights=v.flights, location=v.location,
-        station=v.station, port=v.port, health=v.health, crewed_return=v.crewed_return,
-        crewed_return_condition=v.crewed_return_condition, mission=v.mission, launch_crew=list(v.launch_crew),
-        occupants=list(v.occupants), return_crew=list(v.return_crew), planned_launch=_text(v.planned_launch),
-        planned_launch_window=TargetWindowOut.of(v.planned_launch), planned_return=_text(v.planned_return),
-        planned_return_window=TargetWindowOut.of(v.planned_return), open_incidents=list(v.open_incidents),
-        explain=explained(explain))
-    return dict(fields)
+    """The fields of `VehicleFields` (a test checks they are all there), validated once by the answer built."""
+    return {
+        "id": v.id, "name": v.name, "kind": v.kind, "seats": v.seats, "flights": v.flights, "location": v.location,
+        "station": v.station, "port": v.port, "health": v.health, "crewed_return": v.crewed_return,
+        "crewed_return_condition": v.crewed_return_condition, "mission": v.mission,
+        "launch_crew": list(v.launch_crew), "occupants": list(v.occupants), "return_crew": list(v.return_crew),
+        "planned_launch": _text(v.planned_launch), "planned_launch_window": TargetWindowOut.of(v.planned_launch),
+        "planned_return": _text(v.planned_return), "planned_return_window": TargetWindowOut.of(v.planned_return),
+        "open_incidents": list(v.open_incidents), "explain": explained(explain),
+    }
 
 
 class VehicleView(VehicleFields):
@@ -118,14 +119,15 @@ class CrewFields(Answer):
 
 
 def _crew(c: CrewPlan, explain: dict[str, Explanation] | None) -> dict[str, Any]:
-    fields = CrewFields(
-        id=c.id, name=c.name, aliases=list(c.aliases), agency=c.agency, aboard=c.aboard, station=c.station,
-        launch_vehicle=c.launch_vehicle, planned_launch=_text(c.planned_launch),
-        planned_launch_window=TargetWindowOut.of(c.planned_launch), arrived_on=c.arrived_on,
-        return_vehicle=c.return_vehicle, lifeboat=c.lifeboat, planned_return=_text(c.planned_return),
-        planned_return_window=TargetWindowOut.of(c.planned_return), mission_extended=c.mission_extended,
-        explain=explained(explain))
-    return dict(fields)
+    """The fields of `CrewFields` (a test checks they are all there), validated once by the answer built."""
+    return {
+        "id": c.id, "name": c.name, "aliases": list(c.aliases), "agency": c.agency, "aboard": c.aboard,
+        "station": c.station, "launch_vehicle": c.launch_vehicle, "planned_launch": _text(c.planned_launch),
+        "planned_launch_window": TargetWindowOut.of(c.planned_launch), "arrived_on": c.arrived_on,
+        "return_vehicle": c.return_vehicle, "lifeboat": c.lifeboat, "planned_return": _text(c.planned_return),
+        "planned_return_window": TargetWindowOut.of(c.planned_return), "mission_extended": c.mission_extended,
+        "explain": explained(explain),
+    }
 
 
 class CrewView(CrewFields):
