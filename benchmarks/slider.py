@@ -75,7 +75,9 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(300_000)
             started = time.perf_counter()
-            page.goto(f"{base}/")
+            answer = page.goto(f"{base}/")
+            if answer is None or not answer.ok:
+                raise SystemExit(f"GET / answered {answer and answer.status}")
             page.wait_for_function("document.body.dataset.ready === 'true'")
             print(f"  page loaded and rendered in        {(time.perf_counter() - started) * 1000:8.0f} ms")
             moves = measure(page, min(args.moves, len(FRACTIONS) - 1))

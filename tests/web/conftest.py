@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,8 +89,16 @@ def _served(folder: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/, emptied once a run so it holds this run's pages only."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir()
+    return ARTIFACTS
+
+
 @pytest.fixture
-def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+def context(browser: Browser, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
     """A browser context whose pages are watched and photographed (see the module's docstring)."""
     browser_context = browser.new_context(viewport={"width": 1400, "height": 1000})
     browser_context.set_default_timeout(10_000)
@@ -118,7 +127,7 @@ def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Browse
     browser_context.on("requestfailed", on_request_failed)
     browser_context.on("response", on_response)
     yield browser_context
-    _photograph(browser_context.pages, request.node.nodeid)
+    _photograph(browser_context.pages, artifacts, request.node.nodeid)
     browser_context.remove_listener("requestfailed", on_request_failed)  # closing cancels the stream
     browser_context.close()
     if problems:
@@ -130,9 +139,8 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def _photograph(pages: list[Page], nodeid: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+def _photograph(pages: list[Page], folder: Path, nodeid: str) -> None:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", nodeid.split("/")[-1].replace("::", "--")).strip("-")
     for number, shown in enumerate(pages):
         suffix = f"-{number + 1}" if len(pages) > 1 else ""
-        shown.screenshot(path=ARTIFACTS / f"{name}{suffix}.png", full_page=True)
+        shown.screenshot(path=folder / f"{name}{suffix}.png", full_page=True)

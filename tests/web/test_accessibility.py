@@ -23,7 +23,7 @@ def test_the_page_has_no_serious_accessibility_violations(page: Page, base_url: 
 
 def test_the_audit_and_an_explanation_have_no_serious_accessibility_violations(
         page: Page, base_url: str) -> None:
-    open_page(page, base_url, as_of="2022-12-15")
+    open_page(page, base_url, as_of="2023-01-12")
     page.locator(f'#decisions button.decision[data-id^="{SEED_DECISION}"]').click()
     expect(page.locator("#audit svg")).to_be_visible()
     vehicle(page, "soyuz-ms-22", "health").click()

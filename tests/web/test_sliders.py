@@ -38,13 +38,13 @@ def test_moving_known_at_before_the_decision_shows_the_plan_believed_then(page: 
 
 def test_the_url_reopens_the_same_view(page: Page, context: BrowserContext, base_url: str) -> None:
     open_page(page, base_url)
-    set_time(page, "#as-of-text", "2022-12-20")
+    set_time(page, "#as-of-text", "2023-01-20")
     set_time(page, "#known-at-text", "2023-01-15")
     page.locator(f'#decisions button.decision[data-id^="{SEED_DECISION}"]').click()
     expect(page.locator("#audit svg")).to_be_visible()
 
     query = parse_qs(urlsplit(page.url).query)
-    assert query["as_of"][0].startswith("2022-12-20")
+    assert query["as_of"][0].startswith("2023-01-20")
     assert query["known_at"][0].startswith("2023-01-15")
     assert query["decision"][0].startswith(SEED_DECISION)
 
