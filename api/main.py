@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware, configure_logging
-from api.routers import crew, decisions, docs, events, health, incidents, state, vehicles
+from api.routers import crew, decisions, docs, events, health, incidents, page, state, vehicles
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
 from store.application import IncidentLogApplication
 from store.settings import Settings
@@ -78,5 +78,6 @@ def create_app(settings: Settings | None = None,
     for module in (events, state, vehicles, crew, incidents, decisions, health):
         app.include_router(module.router)
     docs.install(app)
+    page.install(app)  # the page at / and its static files
     document_problems_as_problem_json(app)
     return app
