@@ -48,12 +48,16 @@ async (fraction) => {
     observer.observe(document.body, {attributes: true, attributeFilter: ['data-ready'], attributeOldValue: true});
     setTimeout(() => reject(new Error('no refresh finished within 120 s')), 120000);
   });
+  performance.clearResourceTimings();
   const started = performance.now();
   range.value = String(min + fraction * (max - min));
   range.dispatchEvent(new Event('input', {bubbles: true}));
   range.dispatchEvent(new Event('change', {bubbles: true}));
   const ended = await finished;
-  return {ms: ended - started, as_of: document.querySelector('#as-of-text').value};
+  const requests = performance.getEntriesByType('resource')
+    .filter((r) => r.startTime >= started && r.startTime <= ended)
+    .map((r) => ({path: new URL(r.name).pathname, ms: r.responseEnd - r.startTime}));
+  return {ms: ended - started, as_of: document.querySelector('#as-of-text').value, requests};
 }
 """
 
@@ -74,6 +78,7 @@ def main() -> None:
             browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(300_000)
+            page.add_init_script("performance.setResourceTimingBufferSize(10000)")
             started = time.perf_counter()
             answer = page.goto(f"{base}/")
             if answer is None or not answer.ok:
@@ -84,7 +89,8 @@ def main() -> None:
             browser.close()
     times = [move["ms"] for move in moves]
     for move in moves:
-        print(f"    as of {move['as_of']:<28} {move['ms']:8.0f} ms")
+        waits = ", ".join(f"{r['path']} {r['ms']:.0f}" for r in sorted(move["requests"], key=lambda r: -r["ms"]))
+        print(f"    as of {move['as_of']:<28} {move['ms']:8.0f} ms   requests (ms): {waits or 'none'}")
     print(f"  slider move to updated page: median {statistics.median(times):.0f} ms "
           f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} moves, first move untimed)")
 

@@ -40,3 +40,19 @@ def test_the_page_fits_a_phone_without_scrolling_sideways(page: Page, base_url: 
     open_page(page, base_url)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than a phone's screen"
+
+
+@pytest.mark.parametrize("view", [{}, {"as_of": "2022-12-15"}, {"as_of": "2023-01-12", "known_at": "2023-01-10"}])
+def test_nothing_on_the_page_reads_null_undefined_or_nan(page: Page, base_url: str, view: dict[str, str]) -> None:
+    open_page(page, base_url, **view)
+    leaks = page.evaluate("""() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const found = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        if (/^(null|NaN)$|undefined|\\[object Object\\]|Invalid Date/.test(text))
+          found.push(`${node.parentElement.closest('[id]')?.id ?? 'body'}: ${text.slice(0, 80)}`);
+      }
+      return found;
+    }""")
+    assert leaks == []
