@@ -42,8 +42,14 @@
     return element;
   }
 
+  /** Replace an element's children (nothing for null, undefined or false, never the text "null"). */
+  function put(element, ...children) {
+    element.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
   const hidden = (text) => h("span", { class: "visually-hidden" }, text);
   const words = (text) => String(text).replaceAll("_", " ");
+  const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
   const short = (id) => String(id).slice(0, 8);
 
   function query(values) {
@@ -126,7 +132,7 @@
 
   const view = {};
   for (const key of PARAMS) view[key] = config.query[key] || "";
-  let state = null; // the last /state answer (explain=true)
+  let state = null; // the last /state answer (explanations are asked for on a click: on a large log they are large)
   let head = config.head; // the highest log position seen
   let logFloor = null; // the log page loaded reaches back to the position after this
   const events = new Map(); // id -> event, everything the timeline may show
@@ -185,26 +191,38 @@
   // --- Refreshing -------------------------------------------------------------
 
   let debounce = null;
+  let again = false; // a move came while a refresh was in flight: refresh once more when it ends
 
+  /** While a slider is dragged: refresh after a pause, and never pile up requests on the server
+   * (an abandoned request still costs it the whole answer). */
   function scheduleRefresh(delay = 150) {
     clearTimeout(debounce);
-    document.body.dataset.ready = "false";
-    debounce = setTimeout(refresh, delay);
+    busy(true);
+    debounce = setTimeout(() => {
+      if (inFlight) again = true;
+      else refresh();
+    }, delay);
+  }
+
+  function busy(yes) {
+    document.body.dataset.ready = yes ? "false" : "true";
+    $("#picture").setAttribute("aria-busy", String(yes));
   }
 
   /** Fetch everything the horizon changes and draw it; a newer refresh cancels an older one. */
   async function refresh() {
     clearTimeout(debounce);
+    again = false;
     const mine = ++generation;
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
     inFlight = controller;
     const { signal } = controller;
-    document.body.dataset.ready = "false";
+    busy(true);
     try {
       const known = JSON.stringify(knowledge());
-      const timeline = timelineFor === view.recorded_before ? null : loadTimeline(signal);
-      const picture = getJSON(`state${query({ ...horizon(), explain: "true" })}`, signal);
+      const picture = getJSON(`state${query(horizon())}`, signal);
+      const timeline = timelineFor === view.recorded_before ? null : loadTimeline(signal, picture);
       const decisions = decisionsFor === known ? null : getJSON(`decisions${query(knowledge())}`, signal);
       // The audit waits for the list: a decision not known at this horizon is said so, not asked for.
       const audit = (decisions || Promise.resolve(null)).then((list) => {
@@ -220,6 +238,7 @@
       if (listAnswer) [decisionList, decisionsFor] = [listAnswer.decisions, known];
       [auditAnswer, auditFor] = [audited, audited && !audited.missing ? `${audited.id} ${known}` : null];
       clearError();
+      const focused = focusKey();
       renderSummary();
       renderCapacity();
       renderVehicles();
@@ -228,6 +247,9 @@
       renderAudit(auditAnswer);
       if (timeline || arrivals.length) renderTimeline();
       else restyleTimeline();
+      restoreFocus(focused);
+      if (auditAnswer && auditAnswer.audit && selectedNow) announce(`Audit drawn: ${headline(auditAnswer.audit.decision)}`);
+      selectedNow = false;
     } catch (error) {
       if (error.name === "AbortError" || mine !== generation) return;
       if (arrivals.length) renderTimeline();
@@ -235,9 +257,31 @@
     } finally {
       if (mine === generation) {
         inFlight = null;
-        document.body.dataset.ready = "true";
+        if (again) refresh();
+        else busy(false);
       }
     }
+  }
+
+  /** Where the keyboard is, said so that it survives a redraw (a value, a decision, an event). */
+  function focusKey() {
+    const active = document.activeElement;
+    if (!active || active === document.body) return null;
+    const card = active.closest("[data-vehicle], [data-crew], [data-station]");
+    if (card && active.matches("button.value")) {
+      const [name] = ["data-vehicle", "data-crew", "data-station"].filter((a) => card.hasAttribute(a));
+      return `[${name}="${CSS.escape(card.getAttribute(name))}"] button.value[data-field="${active.dataset.field}"]`;
+    }
+    if (active.matches("button.decision")) return `button.decision[data-id="${active.dataset.id}"]`;
+    const item = active.closest("li.event");
+    if (item) return `li.event[data-id="${item.dataset.id}"] button.event-open`;
+    return null;
+  }
+
+  function restoreFocus(key) {
+    if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+    const again = $(key);
+    if (again) again.focus({ preventScroll: true });
   }
 
   function showError(error) {
@@ -311,10 +355,10 @@
     const box = $("#capacity .stations");
     const stations = Object.values(state.stations);
     if (!stations.length) {
-      box.replaceChildren(h("p", { class: "empty" }, "No station is known at this horizon."));
+      put(box, h("p", { class: "empty" }, "No station is known at this horizon."));
       return;
     }
-    box.replaceChildren(...stations.map((s) => {
+    put(box, ...stations.map((s) => {
       const short = s.shortfall > 0;
       const verdict = short
         ? `Shortfall: ${s.shortfall} of ${s.crew_aboard} aboard ${s.shortfall === 1 ? "has" : "have"} no seat `
@@ -341,8 +385,19 @@
     }));
   }
 
-  /** One square a person: covered by a cleared seat, an emergency seat, or none (hatched, crossed). */
+  /** One square a person: covered by a cleared seat, an emergency seat, or none (hatched, crossed);
+   * for a crowd, one bar in proportion. */
   function gauge(s) {
+    const seats = s.cleared_seats + s.emergency_seats;
+    if (Math.max(s.crew_aboard, seats) > 40) {
+      const whole = Math.max(s.crew_aboard, seats);
+      const part = (n, kind, text) => (n > 0 ? h("span", { class: `bar bar-${kind}`, style: `flex: ${n}` }, `${text} ${n}`) : null);
+      const cleared = Math.min(s.crew_aboard, s.cleared_seats);
+      const emergency = Math.min(s.crew_aboard - cleared, s.emergency_seats);
+      return h("div", { class: "gauge gauge-bar", "aria-hidden": "true", style: `--whole: ${whole}` },
+        part(cleared, "cleared", "✓"), part(emergency, "emergency", "!"), part(s.shortfall - emergency, "none", "✕"),
+        part(Math.max(0, seats - s.crew_aboard), "spare", "spare"));
+    }
     const squares = [];
     for (let i = 0; i < Math.max(s.crew_aboard, s.cleared_seats + s.emergency_seats); i += 1) {
       let kind = "spare";
@@ -365,56 +420,98 @@
           h("td", { class: b.lifeboat_crewed_return === "cleared" ? "" : "warn" }, plain(b.lifeboat_crewed_return)))))));
   }
 
+  // --- Groups shown on demand -------------------------------------------------
+
+  const openGroups = new Set(); // the "more" groups the reader has opened, kept open across redraws
+
+  /** Items beyond the picture (vehicles gone home, people with no part in it), drawn only once opened. */
+  function more(key, summary, draw) {
+    const group = h("details", { class: "more", "data-group": key }, h("summary", {}, summary));
+    const fill = () => {
+      if (group.open && group.childElementCount === 1) group.append(...[draw()].flat());
+    };
+    group.addEventListener("toggle", () => {
+      if (group.open) openGroups.add(key);
+      else openGroups.delete(key);
+      fill();
+    });
+    if (openGroups.has(key)) {
+      group.open = true;
+      fill();
+    }
+    return group;
+  }
+
   // --- Vehicles ---------------------------------------------------------------
 
   const LOCATION_ORDER = ["docked", "in_flight", "undocked", "scheduled", "landed", "lost"];
+  const GONE = ["landed", "lost"];
 
   function renderVehicles() {
     const box = $("#vehicles .cards");
     const vehicles = Object.values(state.vehicles).sort((a, b) =>
       (LOCATION_ORDER.indexOf(a.location) - LOCATION_ORDER.indexOf(b.location)) || a.name.localeCompare(b.name));
     if (!vehicles.length) {
-      box.replaceChildren(h("p", { class: "empty" }, "No vehicle is known at this horizon."));
+      put(box, h("p", { class: "empty" }, "No vehicle is known at this horizon."));
       return;
     }
-    box.replaceChildren(...vehicles.map((v) => {
-      const where = v.location === "docked" && v.station
-        ? `docked at ${v.station}${v.port ? ` (${v.port})` : ""}` : words(v.location);
-      const clearance = words(v.crewed_return) + (v.crewed_return_condition ? ` (${v.crewed_return_condition})` : "");
-      return h("article", {
-        class: `card health-${v.health} return-${v.crewed_return}`, "data-vehicle": v.id,
-        "aria-labelledby": `vehicle-${v.id}`,
-      },
-      h("h3", { id: `vehicle-${v.id}` }, v.name, " ", h("small", {}, `${words(v.kind)}${v.mission ? ` · ${v.mission}` : ""}`)),
-      h("dl", {},
-        fieldRow("vehicle", v.id, "location", where, v.location),
-        fieldRow("vehicle", v.id, "health", words(v.health), v.health, v.health === "nominal" ? "good" : "bad"),
-        fieldRow("vehicle", v.id, "crewed_return", clearance, v.crewed_return,
-          v.crewed_return === "cleared" ? "good" : "bad"),
-        fieldRow("vehicle", v.id, "seats", String(v.seats), v.seats),
-        fieldRow("vehicle", v.id, "launch_crew", plain(v.launch_crew), v.launch_crew),
-        fieldRow("vehicle", v.id, "return_crew", plain(v.return_crew), v.return_crew),
-        fieldRow("vehicle", v.id, "planned_launch", windowText(v.planned_launch, v.planned_launch_window),
-          v.planned_launch),
-        fieldRow("vehicle", v.id, "planned_return", windowText(v.planned_return, v.planned_return_window),
-          v.planned_return),
-        v.open_incidents.length ? fieldRow("vehicle", v.id, "open_incidents", v.open_incidents.join(", "),
-          v.open_incidents, "bad") : null));
-    }));
+    const gone = vehicles.filter((v) => GONE.includes(v.location));
+    put(box, ...vehicles.filter((v) => !GONE.includes(v.location)).map(vehicleCard),
+      gone.length ? more("vehicles-gone", `${gone.length} vehicle${gone.length === 1 ? "" : "s"} landed or lost`,
+        () => h("div", { class: "cards" }, gone.map(vehicleCard))) : null);
+  }
+
+  function vehicleCard(v) {
+    const where = v.location === "docked" && v.station
+      ? `docked at ${v.station}${v.port ? ` (${v.port})` : ""}` : words(v.location);
+    const clearance = words(v.crewed_return) + (v.crewed_return_condition ? ` (${v.crewed_return_condition})` : "");
+    return h("article", {
+      class: `card health-${v.health} return-${v.crewed_return}`, "data-vehicle": v.id,
+      "aria-labelledby": `vehicle-${v.id}`,
+    },
+    h("h3", { id: `vehicle-${v.id}` }, v.name, " ", h("small", {}, `${words(v.kind)}${v.mission ? ` · ${v.mission}` : ""}`)),
+    h("dl", {},
+      fieldRow("vehicle", v.id, "location", where, v.location),
+      fieldRow("vehicle", v.id, "health", words(v.health), v.health, v.health === "nominal" ? "good" : "bad"),
+      fieldRow("vehicle", v.id, "crewed_return", clearance, v.crewed_return,
+        v.crewed_return === "cleared" ? "good" : "bad"),
+      fieldRow("vehicle", v.id, "seats", String(v.seats), v.seats),
+      fieldRow("vehicle", v.id, "launch_crew", plain(v.launch_crew), v.launch_crew),
+      fieldRow("vehicle", v.id, "return_crew", plain(v.return_crew), v.return_crew),
+      fieldRow("vehicle", v.id, "planned_launch", windowText(v.planned_launch, v.planned_launch_window),
+        v.planned_launch),
+      fieldRow("vehicle", v.id, "planned_return", windowText(v.planned_return, v.planned_return_window),
+        v.planned_return),
+      v.open_incidents.length ? fieldRow("vehicle", v.id, "open_incidents", v.open_incidents.join(", "),
+        v.open_incidents, "bad") : null));
   }
 
   // --- Crew -------------------------------------------------------------------
+
+  /** Aboard, or with a seat home, or waiting to fly: a part in the picture. */
+  function inPicture(c) {
+    const ride = c.launch_vehicle && state.vehicles[c.launch_vehicle];
+    return c.aboard || Boolean(c.return_vehicle) || Boolean(c.planned_launch)
+      || Boolean(ride && ["scheduled", "in_flight"].includes(ride.location));
+  }
 
   function renderCrew() {
     const box = $("#crew .crew-list");
     const crew = Object.values(state.crew).sort((a, b) => (b.aboard - a.aboard) || a.name.localeCompare(b.name));
     if (!crew.length) {
-      box.replaceChildren(h("p", { class: "empty" }, "No crew member is known at this horizon."));
+      put(box, h("p", { class: "empty" }, "No crew member is known at this horizon."));
       return;
     }
+    const others = crew.filter((c) => !inPicture(c));
+    put(box, crewTable(crew.filter(inPicture)),
+      others.length ? more("crew-others", `${others.length} more, neither aboard nor assigned a flight`,
+        () => crewTable(others)) : null);
+  }
+
+  function crewTable(crew) {
     const cell = (c, field, text, raw, label, extraClass) => h("td", { "data-label": label },
       valueButton("crew", c.id, field, text, raw, extraClass));
-    box.replaceChildren(h("table", { class: "crew-table" },
+    return h("table", { class: "crew-table" },
       h("thead", {}, h("tr", {}, ["Name", "Aboard", "Return vehicle", "Lifeboat", "Planned return", "Launch"]
         .map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, crew.map((c) => h("tr", { "data-crew": c.id },
@@ -427,7 +524,7 @@
           + (c.mission_extended ? " · extended" : ""), c.planned_return, "Planned return"),
         cell(c, "launch_vehicle", c.launch_vehicle
           ? `${nameOf(c.launch_vehicle)}${c.planned_launch ? `, ${windowText(c.planned_launch, c.planned_launch_window)}` : ""}`
-          : "none", c.launch_vehicle, "Launch"))))));
+          : "none", c.launch_vehicle, "Launch")))));
   }
 
   // --- Explanations -------------------------------------------------------------
@@ -450,7 +547,7 @@
       document.body.classList.add("sheet-open");
     }
     sheetHeading.textContent = title;
-    sheetBody.replaceChildren(...[content].flat());
+    put(sheetBody, ...[content].flat());
     sheetBack.hidden = sheetHistory.length === 0;
     sheetHeading.setAttribute("tabindex", "-1");
     sheetHeading.focus();
@@ -487,14 +584,33 @@
     return state.incidents[id];
   }
 
-  function explain(subject, id, field, button) {
+  let explaining = 0;
+
+  /** Open a value's explanation: the event that set it and its evidence, or the parts of a derived value. */
+  async function explain(subject, id, field, button) {
     const shown = viewOf(subject, id);
     if (!shown) return;
-    const why = shown.explain && shown.explain[field];
+    const mine = ++explaining;
     const name = subject === "station" ? `Station ${id}` : shown.name || id;
     const label = FIELD_LABELS[field] || words(field);
     const context = h("p", { class: "context" }, `${name}, as of ${longDate(view.as_of)}, known at `
       + `${longDate(view.known_at)}${view.recorded_before ? `, recorded before ${view.recorded_before}` : ""}.`);
+    openSheet(`${label}: ${button ? button.textContent : plain(shown[field])}`,
+      [context, h("p", { class: "muted" }, "Reading the log…")]);
+    let why;
+    try {
+      if (subject === "station") {
+        const capacity = await getJSON(`capacity${query({ ...horizon(), explain: "true" })}`);
+        why = capacity.stations[id] && capacity.stations[id].explain && capacity.stations[id].explain[field];
+      } else {
+        const path = `${subject === "vehicle" ? "vehicles" : "crew"}/${encodeURIComponent(id)}`;
+        why = await getJSON(`${path}/explain/${encodeURIComponent(field)}${query(horizon())}`);
+      }
+    } catch (error) {
+      if (mine === explaining) put(sheetBody, context, h("p", { class: "error" }, `Could not explain it: ${error.message}`));
+      return;
+    }
+    if (mine !== explaining || !sheet.open) return;
     const content = [context];
     if (why && why.parts) {
       content.push(...partsList(why.parts));
@@ -503,7 +619,7 @@
     } else {
       content.push(h("p", {}, "No event set this value: it is the default for a new record."));
     }
-    openSheet(`${label}: ${button ? button.textContent : plain(why && why.value)}`, content);
+    put(sheetBody, ...content);
   }
 
   function setBy(event) {
@@ -590,14 +706,14 @@
     try {
       record = await getJSON(`events/${encodeURIComponent(id)}${query(knowledge())}`);
     } catch (error) {
-      sheetBody.replaceChildren(h("p", { class: "error" }, `Could not read the event: ${error.message}`));
+      put(sheetBody, h("p", { class: "error" }, `Could not read the event: ${error.message}`));
       return;
     }
     const shown = record.believed || record;
     const restsOnIt = [...events.values()].filter((e) => (e.based_on || []).includes(id));
     const data = Object.entries(shown.data || {});
     sheetHeading.textContent = `${record.type}: ${headline(shown)}`;
-    sheetBody.replaceChildren(
+    put(sheetBody,
       h("p", {}, kindBadge(record), " ", record.retracted
         ? h("strong", { class: "warn" }, "Retracted at this horizon. ") : null,
       record.believed && record.amendments.length ? "Shown as corrected; as written below. " : ""),
@@ -607,7 +723,7 @@
         h("dt", {}, "Recorded"), h("dd", {}, `${record.recorded_at} by ${record.actor} (position ${record.position})`),
         h("dt", {}, "Source"), h("dd", {}, record.source),
         h("dt", {}, "Incidents"), h("dd", {}, (record.incidents || []).join(", ") || "none"),
-        data.map(([key, value]) => [h("dt", {}, words(key)), h("dd", {}, value === null ? "none"
+        data.map(([key, value]) => [h("dt", {}, FIELD_LABELS[key] || capital(words(key))), h("dd", {}, value === null ? "none"
           : Array.isArray(value) ? value.join(", ") || "none" : typeof value === "object" ? JSON.stringify(value) : String(value))])),
       h("h3", {}, `Rests on (${(record.based_on || []).length})`),
       record.based_on && record.based_on.length
@@ -641,12 +757,15 @@
     return startOf(event.recorded_at) <= boundOf(bound);
   }
 
-  async function loadTimeline(signal) {
+  /** The incidents' case files (as known now) and the latest page of the log; `picture` is the
+   * state being fetched for the horizon, which holds every incident when the horizon is now. */
+  async function loadTimeline(signal, picture) {
     const bound = view.recorded_before;
     const top = /^\d+$/.test(bound.trim()) ? Math.min(head, Number(bound)) : head;
     const after = Math.max(0, top - config.log_page);
+    const now = !view.as_of && !view.known_at;
     const [latest, page] = await Promise.all([
-      getJSON(`state${query({ recorded_before: bound })}`, signal),
+      now ? picture : getJSON(`state${query({ recorded_before: bound })}`, signal),
       getJSON(`events${query({ after, limit: config.log_page })}`, signal),
     ]);
     const files = await Promise.all(Object.keys(latest.incidents).map((incident) =>
@@ -687,7 +806,7 @@
   function renderTimeline() {
     const list = $("#timeline ol.events");
     const shown = [...events.values()].filter(stored).sort(validOrder);
-    list.replaceChildren(...shown.map((event) => h("li", {
+    put(list, ...shown.map((event) => h("li", {
       class: `event kind-${kindOf(event)}`, "data-id": event.id, "data-kind": kindOf(event),
       "data-occurred": startOf(event.occurred_at), "data-reported": startOf(event.reported_at),
     }, h("button", { type: "button", class: "event-open", onclick: () => openEvent(event.id) },
@@ -716,7 +835,7 @@
     const end = firstDay + config.days * DAY;
     stripRange = [start, end];
     const at = (ms) => `${Math.max(0, Math.min(100, ((ms - start) / (end - start)) * 100))}%`;
-    marks.replaceChildren(...shown.map((event) => h("span", {
+    put(marks, ...shown.map((event) => h("span", {
       class: `strip-mark kind-${kindOf(event)}`, style: `left: ${at(startOf(event.occurred_at))}`,
       "data-reported": startOf(event.reported_at), "data-occurred": startOf(event.occurred_at),
     })));
@@ -773,11 +892,11 @@
   function renderDecisions(list) {
     const box = $("#decisions .decision-list");
     if (!list.length) {
-      box.replaceChildren(h("li", { class: "empty" }, "No decision is known at “known at”."));
+      put(box, h("li", { class: "empty" }, "No decision is known at “known at”."));
       return;
     }
     const asOf = boundOf(view.as_of);
-    box.replaceChildren(...list.map((d) => h("li", {}, h("button", {
+    put(box, ...list.map((d) => h("li", {}, h("button", {
       type: "button", class: `decision${startOf(d.occurred_at) > asOf ? " after-as-of" : ""}`, "data-id": d.id,
       "aria-pressed": String(d.id === view.decision),
       onclick: () => selectDecision(d.id === view.decision ? "" : d.id),
@@ -786,8 +905,11 @@
     startOf(d.occurred_at) > asOf ? h("em", { class: "muted" }, " (taken after “as of”)") : null))));
   }
 
+  let selectedNow = false;
+
   function selectDecision(id) {
     view.decision = id;
+    selectedNow = Boolean(id);
     syncUrl();
     for (const button of $$("#decisions button.decision")) {
       button.setAttribute("aria-pressed", String(button.dataset.id === id));
@@ -805,11 +927,11 @@
   function renderAudit(answer) {
     const box = $("#audit .audit-body");
     if (!answer) {
-      box.replaceChildren(h("p", { class: "empty" }, "Select a decision above to see its evidence graph."));
+      put(box, h("p", { class: "empty" }, "Select a decision above to see its evidence graph."));
       return;
     }
     if (answer.missing) {
-      box.replaceChildren(h("p", { class: "empty" }, `Decision ${short(answer.id)} is not known at “known at”`
+      put(box, h("p", { class: "empty" }, `Decision ${short(answer.id)} is not known at “known at”`
         + `${view.recorded_before ? " in what was recorded before that bound" : ""}: move “known at” later.`));
       return;
     }
@@ -834,7 +956,7 @@
           h("button", { type: "button", class: "link", onclick: () => openEvent(e.id) }, `${e.type}: ${headline(e)}`),
           e.follows_from_decision ? h("em", { class: "muted" }, " (follows from the decision)") : null))))
       : h("p", { class: "muted" }, empty));
-    box.replaceChildren(
+    put(box,
       h("h3", {}, headline(decision)),
       h("p", { class: "context" }, `Taken ${decision.occurred_at}, reported ${decision.reported_at}`
         + `${decision.data.authority ? ` by ${decision.data.authority}` : ""}; audited as known at `
