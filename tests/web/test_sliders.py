@@ -36,6 +36,26 @@ def test_moving_known_at_before_the_decision_shows_the_plan_believed_then(page: 
     assert slug(crew(page, "frank-rubio", "return_vehicle")) == "soyuz-ms-22"
 
 
+def test_events_not_yet_reported_at_known_at_can_be_hidden(page: Page, base_url: str) -> None:
+    open_page(page, base_url, as_of="2023-01-12", known_at="2023-01-10")
+    decision = page.locator(f'#timeline li.event[data-id^="{SEED_DECISION}"]')
+    expect(decision).to_be_visible()  # shown faint
+
+    page.check("#hide-unknown")
+
+    expect(decision).to_be_hidden()
+
+
+def test_recorded_before_answers_from_what_the_log_had_stored_then(page: Page, base_url: str) -> None:
+    open_page(page, base_url, as_of="2022-12-15")
+    expect(vehicle(page, "soyuz-ms-22", "health")).to_contain_text("damaged", ignore_case=True)
+
+    set_time(page, "#recorded-before", "20")  # the leak is stored at position 27
+
+    expect(vehicle(page, "soyuz-ms-22", "health")).to_contain_text("nominal", ignore_case=True)
+    assert parse_qs(urlsplit(page.url).query)["recorded_before"] == ["20"]
+
+
 def test_the_url_reopens_the_same_view(page: Page, context: BrowserContext, base_url: str) -> None:
     open_page(page, base_url)
     set_time(page, "#as-of-text", "2023-01-20")
