@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -71,6 +73,12 @@ def test_the_script_follows_the_contract_of_the_browser_tests() -> None:
     for needle in ('"button"', "dataset.ready", '"data-field"', '"data-set-by"', '"data-vehicle"', '"data-crew"',
                    '"data-station"', '"data-kind"', "events/stream", '"appended"'):
         assert needle in script, needle
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node to read the script with")
+def test_the_script_is_valid_javascript() -> None:
+    checked = subprocess.run(["node", "--check", str(WEB / "static" / "page.js")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_the_controls_open_on_the_view_in_the_url_so_a_link_can_be_shared(client: TestClient) -> None:

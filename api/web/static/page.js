@@ -535,6 +535,7 @@
   const sheetBack = $(".back", sheet);
   let sheetHistory = [];
   let opener = null;
+  let openerKey = null; // where the opener was, should a redraw replace it while the sheet is open
 
   function openSheet(title, content, remember = true) {
     if (remember && sheet.open && sheetHeading.textContent) {
@@ -542,6 +543,7 @@
     }
     if (!sheet.open) {
       opener = document.activeElement;
+      openerKey = focusKey();
       sheetHistory = [];
       sheet.show();
       document.body.classList.add("sheet-open");
@@ -563,6 +565,7 @@
     document.body.classList.remove("sheet-open");
     sheetHistory = [];
     if (opener && document.contains(opener)) opener.focus();
+    else restoreFocus(openerKey);
     opener = null;
   });
   $(".close", sheet).addEventListener("click", closeSheet);
@@ -700,7 +703,6 @@
   }
 
   async function openEvent(id) {
-    if (!sheet.open) opener = document.activeElement;
     openSheet("Event", h("p", { class: "muted" }, "Loading…"));
     let record;
     try {
@@ -803,15 +805,31 @@
     return (startOf(a.occurred_at) - startOf(b.occurred_at)) || (a.position - b.position);
   }
 
+  /** When each event shown was first said to be corrected, and retracted (ms of `reported_at`). */
+  function amendmentTimes(shown) {
+    const times = new Map();
+    for (const event of shown) {
+      if (kindOf(event) !== "correction" || !event.data || !event.data.target) continue;
+      const key = event.type === "EntryRetracted" ? "retracted" : "corrected";
+      const found = times.get(event.data.target) || {};
+      found[key] = Math.min(found[key] ?? Infinity, startOf(event.reported_at));
+      times.set(event.data.target, found);
+    }
+    return times;
+  }
+
   function renderTimeline() {
     const list = $("#timeline ol.events");
     const shown = [...events.values()].filter(stored).sort(validOrder);
+    const amended = amendmentTimes(shown);
     put(list, ...shown.map((event) => h("li", {
       class: `event kind-${kindOf(event)}`, "data-id": event.id, "data-kind": kindOf(event),
       "data-occurred": startOf(event.occurred_at), "data-reported": startOf(event.reported_at),
+      "data-corrected": amended.has(event.id) ? amended.get(event.id).corrected : null,
+      "data-retracted": amended.has(event.id) ? amended.get(event.id).retracted : null,
     }, h("button", { type: "button", class: "event-open", onclick: () => openEvent(event.id) },
       h("span", { class: "event-line" }, kindBadge(event), " ", h("span", { class: "event-date" }, event.occurred_at),
-        " ", h("span", { class: "event-type" }, event.type)),
+        " ", h("span", { class: "event-type" }, event.type), h("span", { class: "event-amended" })),
       h("span", { class: "event-what" }, headline(event)),
       h("span", { class: "event-meta" }, `reported ${event.reported_at} · #${event.position} · ${event.source}`),
       hidden("")))));
@@ -856,6 +874,11 @@
       const later = Number(item.dataset.occurred) > asOf;
       item.classList.toggle("not-reported", unknown);
       item.classList.toggle("after-as-of", later);
+      const said = (when) => when !== undefined && Number(when) <= knownAt;
+      const retracted = said(item.dataset.retracted);
+      const corrected = said(item.dataset.corrected);
+      item.classList.toggle("retracted", retracted);
+      $(".event-amended", item).textContent = retracted ? "retracted" : corrected ? "corrected" : "";
       const note = [unknown ? "not yet reported at known at" : "", later ? "after as of" : ""].filter(Boolean);
       $(".visually-hidden", item).textContent = note.length ? ` (${note.join("; ")})` : "";
       if (later && !placed) {
@@ -1007,6 +1030,8 @@
     if (day >= config.days) grow(day + 1);
     if (events.has(event.id)) return;
     events.set(event.id, event);
+    decisionsFor = null; // what is known of the decisions, and their audits, may have changed
+    auditFor = null;
     if (timelineFor === null) return; // the first load will show it
     // Drawn with the picture it changes, by one refresh for a burst of events.
     arrivals.push(event);
