@@ -133,10 +133,10 @@
   const view = {};
   for (const key of PARAMS) view[key] = config.query[key] || "";
   let state = null; // the last /state answer (explanations are asked for on a click: on a large log they are large)
+  let stateFor = null; // the horizon it answers
   let head = config.head; // the highest log position seen
   let logFloor = null; // the log page loaded reaches back to the position after this
-  const events = new Map(); // id -> event, everything the timeline may show
-  const caseFileIds = new Set();
+  let events = new Map(); // id -> event, everything the timeline may show
   let timelineFor = null; // the recorded_before the timeline was loaded for
   // Decisions and audits are about knowledge ("as of" does not apply to them):
   // kept until "known at" or "recorded before" moves.
@@ -185,7 +185,7 @@
     if (index !== null) slider.value = String(index);
     showAxis(slider, output, view[key]);
     syncUrl();
-    refresh();
+    refreshSoon();
   }
 
   // --- Refreshing -------------------------------------------------------------
@@ -204,8 +204,23 @@
     }, delay);
   }
 
+  /** A move is done (a slider released, Enter in a field): refresh now, or as soon as the
+   * refresh in flight ends, which then draws what it fetched while this one runs. */
+  function refreshSoon() {
+    clearTimeout(debounce);
+    if (inFlight) {
+      again = true;
+      busy(true);
+    } else {
+      refresh();
+    }
+  }
+
+  /** body[data-ready] is "false" while a refresh runs, "true" once drawn; it is written only when it
+   * changes (a watcher counts its changes). */
   function busy(yes) {
-    document.body.dataset.ready = yes ? "false" : "true";
+    const ready = yes ? "false" : "true";
+    if (document.body.dataset.ready !== ready) document.body.dataset.ready = ready;
     $("#picture").setAttribute("aria-busy", String(yes));
   }
 
@@ -221,7 +236,9 @@
     busy(true);
     try {
       const known = JSON.stringify(knowledge());
-      const picture = getJSON(`state${query(horizon())}`, signal);
+      const where = JSON.stringify(horizon());
+      // Choosing a decision does not move the picture: the state in hand is still the answer.
+      const picture = state && stateFor === where ? Promise.resolve(state) : getJSON(`state${query(horizon())}`, signal);
       const timeline = timelineFor === view.recorded_before ? null : loadTimeline(signal, picture);
       const decisions = decisionsFor === known ? null : getJSON(`decisions${query(knowledge())}`, signal);
       // The audit waits for the list: a decision not known at this horizon is said so, not asked for.
@@ -231,9 +248,10 @@
         if (auditFor === `${view.decision} ${known}`) return auditAnswer;
         return loadAudit(view.decision, signal);
       });
-      const [stateAnswer, listAnswer, audited] = await Promise.all([picture, decisions, audit, timeline]);
+      const [stateAnswer, listAnswer, audited, timelineAnswer] = await Promise.all([picture, decisions, audit, timeline]);
       if (mine !== generation) return;
-      state = stateAnswer;
+      if (timelineAnswer) takeTimeline(timelineAnswer);
+      [state, stateFor] = [stateAnswer, where];
       head = Math.max(head, state.position);
       if (listAnswer) [decisionList, decisionsFor] = [listAnswer.decisions, known];
       [auditAnswer, auditFor] = [audited, audited && !audited.missing ? `${audited.id} ${known}` : null];
@@ -772,15 +790,19 @@
     ]);
     const files = await Promise.all(Object.keys(latest.incidents).map((incident) =>
       getJSON(`incidents/${encodeURIComponent(incident)}${query({ recorded_before: bound })}`, signal)));
-    events.clear();
-    caseFileIds.clear();
-    for (const event of page.events) events.set(event.id, event);
+    const loaded = new Map(page.events.map((event) => [event.id, event]));
     for (const file of files) {
-      for (const event of file.timeline) {
-        events.set(event.id, event);
-        caseFileIds.add(event.id);
-      }
+      for (const event of file.timeline) loaded.set(event.id, event);
     }
+    return { loaded, after, top, bound };
+  }
+
+  /** Take a loaded timeline, keeping what the live feed brought since it was asked for. */
+  function takeTimeline({ loaded, after, top, bound }) {
+    for (const event of events.values()) {
+      if (event.position > top && !loaded.has(event.id)) loaded.set(event.id, event);
+    }
+    events = loaded;
     logFloor = after;
     timelineFor = bound;
   }
@@ -1030,8 +1052,8 @@
     if (day >= config.days) grow(day + 1);
     if (events.has(event.id)) return;
     events.set(event.id, event);
-    decisionsFor = null; // what is known of the decisions, and their audits, may have changed
-    auditFor = null;
+    // What the picture, the decisions and their audits say may have changed.
+    [stateFor, decisionsFor, auditFor] = [null, null, null];
     if (timelineFor === null) return; // the first load will show it
     // Drawn with the picture it changes, by one refresh for a burst of events.
     arrivals.push(event);
@@ -1084,7 +1106,7 @@
     });
     slider.addEventListener("change", () => {
       setFromSlider(key, slider, output, textField);
-      refresh();
+      refreshSoon();
     });
     textField.addEventListener("change", () => setFromText(key, slider, output, textField));
     textField.addEventListener("keydown", (event) => {
@@ -1098,7 +1120,7 @@
     if (controls.recordedBefore.value.trim() === view.recorded_before) return;
     view.recorded_before = controls.recordedBefore.value.trim();
     syncUrl();
-    refresh();
+    refreshSoon();
   });
   controls.hideUnknown.addEventListener("change", restyleTimeline);
   controls.recordedBefore.addEventListener("keydown", (event) => {
