@@ -204,10 +204,26 @@ def _clearance(clearance: str) -> Text:
 
 
 def explanation(body: dict[str, Any]) -> RenderableType:
-    """One field's value, the event that set it, and the evidence chain beneath."""
-    head = Text.assemble((f"{body['field']} = ", "bold"), _text(body.get("value")))
+    """One field's value, the event that set it, and the evidence chain beneath;
+    a derived value (a return crew) through each of its parts."""
+    head = Text.assemble((f"{body['field']} = ", "bold"), _plain(body.get("value")))
+    if body.get("parts"):
+        return Group(head, *(part_explanation(part) for part in body["parts"]))
+    return Group(head, evidence_table(body))
+
+
+def part_explanation(part: dict[str, Any]) -> RenderableType:
+    """One part of a derived value: the field of another view it counts, explained in turn."""
+    counted = "" if part.get("counted", True) else " (considered, not counted)"
+    label = Text(f"\n{part['subject']} {part['id']}: {part['field']} = {_plain(part.get('value'))}{counted}",
+                 style="bold")
+    return Group(label, evidence_table(part))
+
+
+def evidence_table(body: dict[str, Any]) -> RenderableType:
+    """The event that set a value, then the evidence it rests on."""
     if not body.get("set_by"):
-        return Group(head, Text("set by no event (a default)", style="dim"))
+        return Text("set by no event (a default)", style="dim")
     table = _table(title="set by, then the evidence it rests on (nearest first)")
     for column in ("event", "occurred", "reported", "source"):
         table.add_column(column, overflow="fold", no_wrap=column != "source")
@@ -218,7 +234,7 @@ def explanation(body: dict[str, Any]) -> RenderableType:
         name = f"{event['type']} ({event['id'][:8]})" if depth else Text(f"{event['type']} ({event['id'][:8]})",
                                                                         style="bold")
         table.add_row(name, event["occurred_at"], event["reported_at"], event["source"])
-    return Group(head, table)
+    return table
 
 
 def history_table(subject: str, changes: list[dict[str, Any]]) -> Table:

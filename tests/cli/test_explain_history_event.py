@@ -66,3 +66,14 @@ def test_the_event_table_names_the_amendment(leaky: Incidentlog) -> None:
     result = leaky("event", LEAK)
     assert result.exit_code == 0 and "Amended by EntryCorrected" in result.stdout
     assert json.loads(leaky("event", LEAK, "--json").stdout)["retracted"] is False
+
+
+def test_a_derived_value_reads_as_a_table_per_part(incidentlog: Incidentlog, tmp_path: Path) -> None:
+    story = [*docked_with_crew("soyuz", ["ann", "bob"]),
+             *(event("ReturnVehicleAssigned", "2022-10-01", crew_member=m, vehicle="soyuz", planned_return="2023-03")
+               for m in ("ann", "bob"))]
+    assert incidentlog("import", write_jsonl(tmp_path / "story.jsonl", story)).exit_code == 0
+    shown = incidentlog("explain", "soyuz", "return_crew").stdout
+    assert "return_crew = ann, bob" in shown
+    assert "crew ann: return_vehicle = soyuz" in shown and "crew bob: return_vehicle = soyuz" in shown
+    assert shown.count("ReturnVehicleAssigned") == 2
