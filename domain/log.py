@@ -11,7 +11,9 @@ A batch is checked as a whole against the log plus the batch's other events,
 so one import can register a vehicle and dock it; the order of its lines does
 not matter for references (an event naming an incident opened, or resting on
 an event, further down the same batch is checked after it). If any event is
-refused the whole batch is.
+refused the whole batch is. Several writers' batches can be checked in turn
+(`accept_each`), each as if the ones before it were stored, so that they can be
+stored together and each still stands or falls alone.
 
 A vehicle's movements are checked in the one valid-time order the projections
 fold in (`domain.order`): an event comes after what it rests on.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -48,6 +50,15 @@ class Acceptance:
 
     new: list[Entry]
     already_stored: list[Entry]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One writer's batch, to be checked with others' (`IncidentLog.accept_each`)."""
+
+    drafts: Sequence[Draft]
+    recorded_at: datetime
+    actor: str
 
 
 class IncidentLog:
@@ -150,14 +161,50 @@ class IncidentLog:
         Raises a `DomainError` whose field says which event of the batch and
         which of its fields broke which rule.
         """
+        return self._accept(_Batch(self), drafts, recorded_at, actor, earlier={})
+
+    def accept_each(self, proposals: Sequence[Proposal]) -> list[Acceptance | DomainError]:
+        """Check several writers' batches in turn, each against the log plus the
+        batches accepted before it, as if each had been stored before the next
+        was checked (so that they can be stored together). A refused batch gets
+        its error in its place and leaves no trace for the batches after it; an
+        id that an earlier batch brings is a retry, or a conflict, as if stored.
+
+        Checking stops after an accepted batch that corrects or retracts an
+        event: the rules see what an amendment changes (a registration
+        withdrawn, a movement moved in valid time) only once it is applied, so
+        the batches after it are to be checked again once it is stored. The
+        outcomes are those of the first `len(outcomes)` proposals, in order.
+        """
+        outcomes: list[Acceptance | DomainError] = []
+        accepted: dict[UUID, Entry] = {}  # new entries of the batches accepted so far, in order
         batch = _Batch(self)
+        for proposal in proposals:
+            try:
+                acceptance = self._accept(batch, proposal.drafts, proposal.recorded_at, proposal.actor, accepted)
+            except DomainError as error:
+                outcomes.append(error)
+                batch = _Batch(self)  # forget what the refused batch had added
+                for entry in accepted.values():
+                    batch.add(entry)
+                continue
+            outcomes.append(acceptance)
+            accepted.update((entry.id, entry) for entry in acceptance.new)
+            if any(entry.payload.amends for entry in acceptance.new):
+                break
+        return outcomes
+
+    def _accept(self, batch: _Batch, drafts: Sequence[Draft], recorded_at: datetime, actor: str,
+                earlier: Mapping[UUID, Entry]) -> Acceptance:
+        """Check `drafts` against `batch` (the log and what it holds already),
+        adding their new entries to it; `earlier` are new entries not yet in the log."""
         new: list[Entry] = []
         stored: list[Entry] = []
         for index in _in_dependency_order(drafts):
             draft = drafts[index]
             prefix = f"events[{index}]" if len(drafts) > 1 else ""
             try:
-                existing = self._entries.get(draft.id)
+                existing = self._entries.get(draft.id) or earlier.get(draft.id)
                 if existing is not None:
                     if not existing.matches(draft):
                         raise IdConflict("id", f"event {draft.id} is already in the log with "

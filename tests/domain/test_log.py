@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.entry import Entry
 from domain.errors import IdConflict, InvalidValue, RuleViolation, UnknownReference
-from domain.log import IncidentLog
+from domain.log import Acceptance, IncidentLog, Proposal
 from tests.factories import NOW, crew_member, docked_with_crew, draft, event, new_id, vehicle
 
 
@@ -230,3 +230,51 @@ def test_a_docked_vehicle_may_be_lost_but_not_land_afterwards() -> None:
                                                              circumstances="destroyed at the station"))
     with pytest.raises(RuleViolation):
         append(log, event("VehicleLanded", "2022-10-02", vehicle="capsule"))
+
+
+# --- Several writers' batches checked in turn (stored together) --------------------------
+
+
+def proposal(*raws: dict[str, Any], actor: str = "tester") -> Proposal:
+    return Proposal([draft(r) for r in raws], NOW, actor)
+
+
+def test_a_batch_is_checked_against_the_batches_accepted_before_it() -> None:
+    outcomes = IncidentLog().accept_each([
+        proposal(vehicle("v"), actor="a"),
+        proposal(event("VehicleLaunched", "2022-09-21", vehicle="v"), actor="b")])
+    assert all(isinstance(o, Acceptance) for o in outcomes)
+    assert [[(e.type, e.actor) for e in o.new] for o in outcomes if isinstance(o, Acceptance)] == [
+        [("VehicleRegistered", "a")], [("VehicleLaunched", "b")]]
+
+
+def test_a_refused_batch_gets_its_own_error_and_leaves_no_trace_for_the_batches_after_it() -> None:
+    first, second, third = IncidentLog().accept_each([
+        proposal(vehicle("v"), event("VehicleDocked", vehicle="nowhere", station="iss")),
+        proposal(event("VehicleLaunched", "2022-09-21", vehicle="v")),
+        proposal(vehicle("v", seats=4))])
+    assert isinstance(first, UnknownReference) and first.field == "events[1].data.vehicle"
+    assert isinstance(second, UnknownReference) and second.field == "data.vehicle"
+    assert isinstance(third, Acceptance) and len(third.new) == 1
+
+
+def test_an_id_an_earlier_batch_brings_is_a_retry_with_the_same_content_and_a_conflict_with_other() -> None:
+    shared = new_id()
+    first, retry, conflict = IncidentLog().accept_each([
+        proposal(vehicle("v", event_id=shared)), proposal(vehicle("v", event_id=shared)),
+        proposal(vehicle("w", event_id=shared))])
+    assert isinstance(first, Acceptance) and isinstance(retry, Acceptance)
+    assert retry.new == [] and retry.already_stored == first.new
+    assert isinstance(conflict, IdConflict) and conflict.field == "id"
+
+
+def test_checking_stops_after_a_batch_that_amends_an_event_so_the_rest_see_it_applied() -> None:
+    registration = new_id()
+    log = log_of(vehicle("v", event_id=registration))
+    retract = proposal(event("EntryRetracted", target=registration, reason="never existed"))
+    launch = proposal(event("VehicleLaunched", "2022-09-21", vehicle="v"))
+    outcomes = log.accept_each([retract, launch])
+    assert len(outcomes) == 1 and isinstance(outcomes[0], Acceptance)
+    log.extend(e.at_position(log.head + 1) for e in outcomes[0].new)
+    [refused] = log.accept_each([launch])
+    assert isinstance(refused, UnknownReference)
