@@ -14,24 +14,34 @@ process may have written in between):
 Appends take turns across processes (`store.locks`), so that checking a batch
 and storing it is one step; the store's unique key on event ids refuses a
 second copy of an event whatever happens.
+
+Concurrent appends are stored together (group commit): an append that finds
+none in progress leads, waits up to `INCIDENTLOG_GROUP_COMMIT_MS` for others
+to queue, then checks every queued batch in turn, each against the log plus the
+batches accepted before it, and stores the accepted ones in one transaction.
+Each caller still gets its own result or its own error. If the store refuses
+the transaction (another process stored one of its ids, a lost connection),
+the group's appends are stored one by one instead, as without grouping.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from domain.corrections import Amendments, believed
 from domain.entry import Draft, Entry
-from domain.log import IncidentLog
+from domain.errors import DomainError
+from domain.log import Acceptance, IncidentLog, Proposal
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary, audit, decisions
 from projections.case_file import CaseFile, case_file
 from projections.explain import describe
@@ -62,6 +72,31 @@ class AppendResult:
         return len(self.entries) - self.stored
 
 
+@dataclass(eq=False)
+class _Waiting:
+    """An append queued for a group commit, and then its outcome."""
+
+    drafts: Sequence[Draft]
+    actor: str
+    woken: threading.Event = field(default_factory=threading.Event)  # settled, or asked to lead
+    result: AppendResult | None = None
+    error: BaseException | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def settle(self, result: AppendResult | None = None, error: BaseException | None = None) -> None:
+        self.result, self.error = result, error
+        self.woken.set()
+
+    def outcome(self) -> AppendResult:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One event: as written, with the corrections and retractions naming it,
@@ -78,6 +113,12 @@ class EventRecord:
             "retracted": self.believed is None,
             "believed": describe(self.believed) if self.believed else None,
         }
+
+
+def _result(drafts: Sequence[Draft], acceptance: Acceptance, placed: dict[UUID, Entry]) -> AppendResult:
+    """One append's answer from its checked batch and the entries the group stored."""
+    by_id = {e.id: placed.get(e.id, e) for e in (*acceptance.already_stored, *acceptance.new)}
+    return AppendResult([by_id[d.id] for d in drafts], len(acceptance.new))
 
 
 @dataclass(frozen=True)
@@ -104,6 +145,11 @@ class IncidentLogApplication(Application[UUID]):
         self._rules = IncidentLog()
         self._entries: list[Entry] = []
         self._last_recorded: datetime | None = None
+        self._queue_lock = threading.Lock()
+        self._arrived = threading.Condition(self._queue_lock)  # a leader gathering waits on it
+        self._queue: list[_Waiting] = []
+        self._leading = False  # a thread is gathering or storing a group
+        self._last_group = 1  # requests in the last group: how many a leader waits for
         self.catch_up()
 
     # --- Writing ------------------------------------------------------------
@@ -113,7 +159,109 @@ class IncidentLogApplication(Application[UUID]):
 
         A draft whose id is already stored with the same content is an
         idempotent retry: its original entry comes back and nothing is stored.
+        Appends made at the same time from other threads may be stored in the
+        same transaction (see the module's notes); each gets its own answer.
         """
+        if self.settings.group_commit_ms <= 0:
+            return self._append_alone(drafts, actor)
+        mine = _Waiting(drafts, actor)
+        with self._queue_lock:
+            self._queue.append(mine)
+            if self._leading:
+                self._arrived.notify()
+            else:
+                self._leading = True
+                mine.woken.set()
+        mine.woken.wait()  # until a leader has stored it, or handed this thread the lead
+        if not mine.settled:
+            self._lead()
+        return mine.outcome()
+
+    @property
+    def appends_waiting(self) -> int:
+        """Appends queued for the next group commit."""
+        with self._queue_lock:
+            return len(self._queue)
+
+    def _lead(self) -> None:
+        """Gather the queued appends, store them, then hand the lead on."""
+        deadline = time.monotonic() + self.settings.group_commit_ms / 1000
+        with self._queue_lock:
+            # As many as last time are likely to come: wait for them, not longer.
+            while len(self._queue) < self._last_group and (left := deadline - time.monotonic()) > 0:
+                self._arrived.wait(left)
+            group, self._queue = self._queue, []
+            self._last_group = len(group)
+        try:
+            self._store_group(group)
+        finally:
+            with self._queue_lock:
+                if self._queue:
+                    self._queue[0].woken.set()  # it leads the next group
+                else:
+                    self._leading = False
+
+    def _store_group(self, group: list[_Waiting]) -> None:
+        """Settle every append of the group, whatever happens."""
+        try:
+            if len(group) == 1:
+                only = group[0]
+                only.settle(self._append_alone(only.drafts, only.actor))
+                return
+            with self._lock, self._writer:
+                self.catch_up()
+                times = self._recording_times(len(group))
+                pending = list(range(len(group)))
+                while pending:
+                    try:
+                        outcomes = self._rules.accept_each(
+                            [Proposal(group[i].drafts, times[i], group[i].actor) for i in pending])
+                        placed = self._save_accepted(outcomes)
+                    except PersistenceError:
+                        # Nothing of this transaction is stored: store each append
+                        # alone, as without grouping, so each gets its own answer.
+                        for i in pending:
+                            self._settle_alone(group[i])
+                        return
+                    for i, outcome in zip(pending, outcomes, strict=False):
+                        if isinstance(outcome, DomainError):
+                            group[i].settle(error=outcome)
+                        else:
+                            group[i].settle(_result(group[i].drafts, outcome, placed))
+                    pending = pending[len(outcomes):]
+        except BaseException as error:
+            for waiting in group:
+                if not waiting.settled:
+                    waiting.settle(error=error)
+            raise
+
+    def _settle_alone(self, waiting: _Waiting) -> None:
+        try:
+            waiting.settle(self._append_alone(waiting.drafts, waiting.actor))
+        except Exception as error:  # its caller raises it, as if it had appended alone
+            waiting.settle(error=error)
+
+    def _save_accepted(self, outcomes: Sequence[Acceptance | DomainError]) -> dict[UUID, Entry]:
+        """Store the accepted batches' new entries in one transaction; return them placed."""
+        new = [entry for outcome in outcomes if isinstance(outcome, Acceptance) for entry in outcome.new]
+        if not new:
+            return {}
+        recordings = self.save(*(to_record(e) for e in new))
+        placed: dict[UUID, Entry] = {}
+        for entry, recording in zip(new, recordings, strict=True):
+            placed[entry.id] = entry.at_position(recording.notification.id)
+            self._take(placed[entry.id])
+        return placed
+
+    def _recording_times(self, count: int) -> list[datetime]:
+        """One recording time for each append of a group, never running backwards."""
+        times = [self._recording_time()]
+        for _ in range(count - 1):
+            times.append(max(self._clock(), times[-1]))
+        return times
+
+    def _append_alone(self, drafts: Sequence[Draft], actor: str) -> AppendResult:
+        """`append` in a transaction of its own."""
         with self._lock, self._writer:
             self.catch_up()
             acceptance = self._rules.accept(drafts, self._recording_time(), actor)
@@ -125,7 +273,7 @@ class IncidentLogApplication(Application[UUID]):
                     # Another process stored one of these ids first: read what it
                     # stored and answer as a retry would (or refuse a conflict).
                     self.catch_up()
-                    return self.append(drafts, actor)
+                    return self._append_alone(drafts, actor)
                 for entry, recording in zip(acceptance.new, recordings, strict=True):
                     placed = entry.at_position(recording.notification.id)
                     self._take(placed)

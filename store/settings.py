@@ -2,7 +2,9 @@
 
 `INCIDENTLOG_STORE` selects the store: a SQLite file path (the default,
 ``./incidentlog.db``) or a ``postgresql://user:password@host:port/dbname``
-URL (``?schema=NAME`` picks a schema).
+URL (``?schema=NAME`` picks a schema). `INCIDENTLOG_GROUP_COMMIT_MS` (default 2)
+is how long an append may wait for concurrent ones to be stored with it in one
+transaction; 0 stores each on its own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Settings:
     log_format: Literal["auto", "json", "console"] = "auto"
     stream_poll_seconds: float = 0.5  # how often GET /events/stream looks for new events
     stream_ping_seconds: float = 15.0  # keep-alive comments on a quiet stream (for proxies)
+    group_commit_ms: float = 2.0  # how long an append waits for others to store with it; 0: never
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -42,6 +45,7 @@ class Settings:
             log_format=log_format,  # type: ignore[arg-type]
             stream_poll_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_POLL_SECONDS", cls.stream_poll_seconds),
             stream_ping_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_PING_SECONDS", cls.stream_ping_seconds),
+            group_commit_ms=_milliseconds(env, "INCIDENTLOG_GROUP_COMMIT_MS", cls.group_commit_ms),
         )
 
     @property
@@ -87,6 +91,19 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _milliseconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of milliseconds, not {raw!r}") from error
+    if not 0 <= value <= 1000:
+        raise SettingsError(f"{name} must be from 0 (off) to 1000 milliseconds, not {raw}")
     return value
 
 
