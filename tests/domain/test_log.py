@@ -1,15 +1,17 @@
 """The write-side rules, given past events, when a batch, then entries or a refusal."""
 
+import uuid
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.entry import Entry
-from domain.errors import IdConflict, InvalidValue, RuleViolation, UnknownReference
+from domain.errors import DomainError, IdConflict, InvalidValue, RuleViolation, UnknownReference
 from domain.log import Acceptance, IncidentLog, Proposal
 from tests.factories import NOW, crew_member, docked_with_crew, draft, event, new_id, vehicle
+from tests.strategies import logs
 
 
 def log_of(*raws: dict[str, Any]) -> IncidentLog:
@@ -278,3 +280,66 @@ def test_checking_stops_after_a_batch_that_amends_an_event_so_the_rest_see_it_ap
     log.extend(e.at_position(log.head + 1) for e in outcomes[0].new)
     [refused] = log.accept_each([launch])
     assert isinstance(refused, UnknownReference)
+
+
+RULES_INPUTS = {"VehicleRegistered", "CrewMemberRegistered", "VehicleLaunched", "VehicleDocked", "VehicleUndocked",
+                "VehicleLanded", "VehicleLost"}
+
+
+@st.composite
+def amendments_of_the_rules_inputs(draw: st.DrawFn, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Retractions and corrections of registrations and movements (which the
+    generated logs leave alone): what later batches are checked against changes."""
+    targets = [e for e in events if e["type"] in RULES_INPUTS]
+    amendments = []
+    for n, target in enumerate(draw(st.lists(st.sampled_from(targets), max_size=3)) if targets else []):
+        amendment_id = str(uuid.UUID(int=1_000_000 + n))
+        if draw(st.booleans()):
+            amendments.append(event("EntryRetracted", "2022-08-01", event_id=amendment_id, target=target["id"],
+                                    reason="wrong"))
+        else:
+            moved = f"2022-{draw(st.integers(1, 3)):02d}-{draw(st.integers(1, 28)):02d}"
+            amendments.append(event("EntryCorrected", "2022-08-01", event_id=amendment_id, target=target["id"],
+                                    reason="wrong day", changes={"occurred_at": moved, "reported_at": moved}))
+    return amendments
+
+
+def outcome_of(outcome: Acceptance | DomainError) -> tuple[Any, ...]:
+    if isinstance(outcome, DomainError):
+        return type(outcome).__name__, outcome.field, outcome.rule
+    return [e.id for e in outcome.new], [e.id for e in outcome.already_stored]
+
+
+@settings(max_examples=150, deadline=None)
+@given(logs(), st.data())
+def test_batches_checked_in_turn_get_the_outcomes_they_would_get_appended_one_after_another(
+        events: list[dict[str, Any]], data: st.DataObject) -> None:
+    split = data.draw(st.integers(0, len(events)), label="stored before")
+    rest = data.draw(st.permutations(events[split:] + data.draw(amendments_of_the_rules_inputs(events))),
+                     label="the rest, in any order")
+    batches: list[list[dict[str, Any]]] = []
+    while rest:
+        size = data.draw(st.integers(1, 3))
+        batches.append(rest[:size])
+        rest = rest[size:]
+        if data.draw(st.booleans()):  # a retry of any batch so far
+            batches.append(data.draw(st.sampled_from(batches)))
+    proposals = [proposal(*batch) for batch in batches]
+
+    one_by_one, expected = log_of(*events[:split]), []
+    for p in proposals:
+        try:
+            acceptance = one_by_one.accept(p.drafts, p.recorded_at, p.actor)
+        except DomainError as error:
+            expected.append(outcome_of(error))
+            continue
+        one_by_one.extend(e.at_position(one_by_one.head + i + 1) for i, e in enumerate(acceptance.new))
+        expected.append(outcome_of(acceptance))
+
+    together, got = log_of(*events[:split]), []
+    while len(got) < len(proposals):
+        outcomes = together.accept_each(proposals[len(got):])
+        new = [e for o in outcomes if isinstance(o, Acceptance) for e in o.new]
+        together.extend(e.at_position(together.head + i + 1) for i, e in enumerate(new))
+        got += [outcome_of(o) for o in outcomes]
+    assert got == expected
