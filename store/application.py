@@ -15,13 +15,16 @@ Appends take turns across processes (`store.locks`), so that checking a batch
 and storing it is one step; the store's unique key on event ids refuses a
 second copy of an event whatever happens.
 
-Concurrent appends are stored together (group commit): an append that finds
-none in progress leads, waits up to `INCIDENTLOG_GROUP_COMMIT_MS` for others
-to queue, then checks every queued batch in turn, each against the log plus the
-batches accepted before it, and stores the accepted ones in one transaction.
-Each caller still gets its own result or its own error. If the store refuses
-the transaction (another process stored one of its ids, a lost connection),
-the group's appends are stored one by one instead, as without grouping.
+Concurrent appends are stored together (group commit). An append that finds
+no group being stored leads the next one: it waits, at most
+`INCIDENTLOG_GROUP_COMMIT_MS`, until as many appends are queued as the last
+group held (so a lone writer never waits), takes them all, checks each batch
+in turn against the log plus the batches accepted before it
+(`IncidentLog.accept_each`), and stores the accepted ones in one transaction
+under the writer lock. Appends queued meanwhile form the next group. Each
+caller still gets its own result or its own error. If the store refuses the
+transaction (another process stored one of its ids, a lost connection), the
+group's appends are stored one by one instead, as without grouping.
 """
 
 from __future__ import annotations
