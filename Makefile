@@ -40,8 +40,12 @@ readme: $(STAMP)
 screenshot: $(STAMP)
 	$(BIN)/python -m tools.screenshot
 
+## The benchmark against the limit on a synthetic log of SIZE events, on each of
+## STORES (sqlite,postgres): table printed, figures in benchmarks/results/bench-SIZE.json.
+SIZE ?= 10000
+STORES ?= sqlite,postgres
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --size $(SIZE) --stores $(STORES)
 
 ## Time from moving the "as of" slider to the page updated, on 100,000 events.
 bench-slider: $(STAMP)

@@ -1,0 +1,98 @@
+"""`incidentlog serve` as a user starts it, timed until `/health` answers,
+with its memory read from /proc.
+
+The command runs from this checkout (`python -c` in the project folder), so
+the benchmark measures the code beside it, whatever the virtualenv's
+editable install points at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+ROOT = Path(__file__).parents[1]
+INCIDENTLOG = [sys.executable, "-c",
+               "import sys; from cli.main import app; sys.argv[0] = 'incidentlog'; sys.exit(app())"]
+
+
+class ServerFailed(RuntimeError):
+    """The server did not come up (its log is in the message)."""
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    process: subprocess.Popen[bytes]
+    start_seconds: float  # from starting the process until /health answered
+
+    def memory_mb(self, field: str = "VmHWM") -> float:
+        """A line of /proc/<pid>/status in MB: VmHWM is the peak resident set, VmRSS the current one."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+        raise ServerFailed(f"no {field} in /proc/{self.process.pid}/status")
+
+
+def environment() -> dict[str, str]:
+    """This environment with the project folder first on the path, logging as JSON lines."""
+    env = {key: value for key, value in os.environ.items() if key != "INCIDENTLOG_STORE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env["INCIDENTLOG_LOG_FORMAT"] = "json"
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(store: str, log: Path, timeout: float = 1800.0) -> Iterator[Server]:
+    """The server over `store` on a free loopback port, stopped afterwards."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log.open("ab") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [*INCIDENTLOG, "--store", store, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment())
+        try:
+            _wait_until_healthy(base, process, log, started + timeout)
+            yield Server(base, process, time.perf_counter() - started)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    with httpx2.Client(base_url=base, timeout=5) as client:
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                raise ServerFailed(f"the server exited with {process.returncode}:\n{_tail(log)}")
+            try:
+                if client.get("/health").status_code == 200:
+                    return
+            except httpx2.TransportError:
+                pass
+            time.sleep(0.02)
+    raise ServerFailed(f"no answer from {base}/health in time:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
