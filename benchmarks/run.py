@@ -28,10 +28,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import io
 import json
 import platform
 import random
+import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     if not stores or any(s not in STORE_NAMES for s in stores):
         parser.error(f"--stores: choose among {', '.join(STORE_NAMES)}")
     output = args.output or RESULTS / f"bench-{args.size}.json"
+    # Stopped with SIGTERM, still stop the server and drop the scratch stores.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
 
     began = time.perf_counter()
     print(f"incidentlog benchmark: {args.size:,} events, seed {args.seed}, stores {', '.join(stores)}", flush=True)
@@ -94,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         file = scratch_folder / "log.jsonl"
         file.write_text("".join(json.dumps(event) + "\n" for event in events))
         records = raw.records(events)
+        gc.collect()
+        gc.freeze()  # the run's own data is never garbage: collections during a measurement skip it
         for kind in stores:
             why = postgres_ready() if kind == "postgres" else None
             if why is not None:
@@ -187,10 +194,13 @@ class StoreBench:
         opened: list[IncidentLogApplication] = []
         rebuild = rebuild_command()
 
-        def cold_start() -> None:
-            for earlier in opened:
+        def cold_start() -> float:
+            for earlier in opened:  # the previous one is closed and let go before the clock starts
                 earlier.close()
-            opened[:] = [IncidentLogApplication(Settings(store=store))]
+            opened.clear()
+            started = time.perf_counter()
+            opened.append(IncidentLogApplication(Settings(store=store)))
+            return time.perf_counter() - started
 
         if rebuild is not None:
             label = "incidentlog projections rebuild"
@@ -198,7 +208,8 @@ class StoreBench:
             cold_start()
         else:
             label = "cold start: no `projections rebuild` yet, so the application reading and folding the whole log"
-            timings = repeat(cold_start, self.args.repetitions, self.args.budget, what="rebuild (cold start)")
+            timings = again([], lambda _: cold_start(), [None] * self.args.repetitions, self.args.budget, 1,
+                            "rebuild (cold start)")
         self._note(timings)
         application = opened[0]
         events = application.head
