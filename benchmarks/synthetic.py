@@ -188,7 +188,7 @@ class _Simulation:
         self.registered_crew: set[str] = set()
         self.crew_free_from = dict.fromkeys(self.crew_names, 0)  # rest after a flight
         self.crew_busy: set[str] = set()
-        self.cargo_every = max(8, round(90 / max(scale, 0.75)))  # days between cargo flights to a station
+        self.cargo_every = max(8, round(90 / scale))  # days between cargo flights to a station
         self.flights: list[_Flight] = []  # planned, flying or docked
         self.agenda: dict[int, list[Callable[[int], object]]] = {}
         self.events: list[tuple[int, int, dict[str, Any]]] = []  # (reported day, sequence, event)
