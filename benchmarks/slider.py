@@ -27,7 +27,8 @@ from benchmarks.synthetic import history
 from domain.entry import Draft
 from store.application import IncidentLogApplication
 from store.settings import Settings
-from tools.browser import launch, serve
+from tools.browser import launch
+from tools.served import serve
 
 # Where along the slider each move lands (distinct, so every move changes the view).
 FRACTIONS = [0.5, 0.1, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05, 0.95, 0.35, 0.65, 0.15, 0.85]

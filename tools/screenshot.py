@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import sync_playwright
 
-from tools.browser import ROOT, launch, seed, serve
+from tools.browser import launch
+from tools.served import ROOT, seed, serve
 
 WIDTH, HEIGHT = 1400, 1000
 

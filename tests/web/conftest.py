@@ -30,7 +30,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tools.browser import ROOT, chromium, launch, seed, serve
+from tools.browser import chromium, launch
+from tools.served import ROOT, seed, serve
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARTIFACTS = ROOT / "test-artifacts"
