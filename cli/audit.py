@@ -19,7 +19,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from cli import render
-from cli.main import USAGE, AsOf, Json, KnownAt, RecordedBefore, _horizon, _print_json, _stdout, app, fail, open_log
+from cli.app import USAGE, AsOf, Json, KnownAt, RecordedBefore, _horizon, _print_json, _stdout, app, fail, open_log
 from domain.entry import Entry
 from domain.errors import InvalidValue
 from domain.vocabulary import DecisionTaken

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import render
-from cli.main import USAGE, Json, _print_json, _stdout, app, fail
+from cli.app import USAGE, Json, _print_json, _stdout, app, fail
 from domain.times import TargetDate
 from domain.vocabulary import TypeDescription, describe_types
 

@@ -1,0 +1,251 @@
+"""Commands on the log itself: `import`, `export`, `append` and `log`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated, NoReturn, TextIO
+
+import typer
+from rich.progress import Progress
+from rich.text import Text
+
+from cli import render
+from cli.app import (
+    BATCH,
+    USAGE,
+    Actor,
+    Quiet,
+    _actor,
+    _events,
+    _json_line,
+    _progress,
+    _stderr,
+    _stdout,
+    _summary,
+    _write_stdout,
+    app,
+    fail,
+    open_log,
+)
+from cli.jsonlines import BadLines, Line, batches, check_against, read_events, refusal_at_line
+from domain.entry import Draft
+from domain.errors import DomainError
+from store.application import IncidentLogApplication
+
+
+@app.command("import")
+def import_events(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(
+        metavar="FILE", show_default=False,
+        help="Events as JSON Lines (one JSON object a line; blank lines and # comments are skipped), "
+             "or - for standard input. An export imports again.")],
+    actor: Actor = None,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="Import only if the log holds no events (to seed a store).")] = False,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Events stored per atomic append.")] = BATCH,
+    quiet: Quiet = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import events from a JSON Lines file.
+
+    The whole file is checked first, line by line and then against the log
+    (references, movements, ids): if any line is wrong, nothing is stored and
+    the error names the line. Then it is stored in batches, each atomic.
+    Events that carry an id the log already holds with the same content are
+    skipped, so importing a file again stores nothing new.
+    """
+    source = _input_file(file)
+    shown = file if source is not None else "standard input"
+    writer = _actor(actor)
+    with open_log(ctx) as application:
+        if if_empty and application.head:
+            _summary(as_json, {"file": str(file), "skipped": True, "stored": 0, "already_stored": 0,
+                               "head": application.head},
+                     f"Skipped {shown}: the log already holds events (head is position {application.head}); "
+                     "--if-empty imports only into an empty log.")
+            return
+        try:
+            with _progress(quiet) as progress:
+                lines = _checked_lines(source, progress, application, writer)
+                stored, already = _store(lines, batch_size, progress, application, writer)
+        except ImportRefused as refusal:  # reported once the progress bar has stopped
+            fail(f"cannot import {shown}{refusal}")
+        _summary(as_json, {"file": str(file), "skipped": False, "stored": stored, "already_stored": already,
+                           "head": application.head},
+                 f"Imported {shown}: {_events(stored)} stored, {already} already in the log; "
+                 f"head is position {application.head}.")
+
+
+class ImportRefused(Exception):
+    """Why a file was not (wholly) imported; the message follows "cannot import FILE"."""
+
+
+def _checked_lines(file: Path | None, progress: Progress, application: IncidentLogApplication,
+                   writer: str) -> list[Line]:
+    reading = progress.add_task("Checking", total=None)
+    try:
+        with _open_input(file) as stream:
+            lines = read_events(stream, on_line=lambda n: progress.update(reading, completed=n))
+        check_against(application, lines, writer)
+    except BadLines as bad:
+        more = bad.count - len(bad.errors)
+        listed = "\n".join(f"  {error}" for error in bad.errors)
+        tail = f"\n  … and {more} more bad line{'s' if more > 1 else ''}" if more > 0 else ""
+        raise ImportRefused(f"; nothing was stored:\n{listed}{tail}") from None
+    except OSError as error:
+        raise ImportRefused(f": cannot read it: {error.strerror or error}") from None
+    progress.update(reading, total=len(lines), completed=len(lines))
+    return lines
+
+
+def _store(lines: list[Line], batch_size: int, progress: Progress, application: IncidentLogApplication,
+           writer: str) -> tuple[int, int]:
+    """Append the checked lines batch by batch; return (stored, already there)."""
+    task = progress.add_task("Storing", total=len(lines))
+    stored = already = 0
+    for batch in batches(lines, batch_size):
+        try:
+            result = application.append([line.draft for line in batch], writer)
+        except DomainError as error:
+            # Only another writer changing the log since the check can bring us here.
+            refusal = refusal_at_line(error, batch)
+            if batch[0] is lines[0]:
+                raise ImportRefused(f"; nothing was stored:\n  {refusal}") from None
+            raise ImportRefused(
+                f" beyond line {batch[0].number - 1}:\n  {refusal}\nThe events before line {batch[0].number} "
+                f"were stored ({stored} new; each batch is atomic); importing the file again "
+                "skips those that carry an id.") from None
+        stored += result.stored
+        already += result.duplicates
+        progress.advance(task, len(batch))
+    return stored, already
+
+
+def _input_file(name: str) -> Path | None:
+    """The file to read, or None for standard input (``-``)."""
+    # Checked here rather than by typer: its Path type refuses ``-`` even with allow_dash (typer 0.29).
+    if name == "-":
+        return None
+    path = Path(name)
+    if not path.exists():
+        raise typer.BadParameter(f"file {name!r} does not exist", param_hint="'FILE'")
+    if path.is_dir():
+        raise typer.BadParameter(f"{name!r} is a directory, not a file", param_hint="'FILE'")
+    return path
+
+
+def _open_input(file: Path | None) -> AbstractContextManager[TextIO]:
+    if file is None:  # standard input stays open: it is not ours to close
+        return nullcontext(typer.get_text_stream("stdin", encoding="utf-8-sig"))
+    return file.open(encoding="utf-8-sig")  # a byte-order mark, if any, is not part of line 1
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", dir_okay=False, allow_dash=True, show_default=False,
+        help="Write to this file instead of standard output.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Export every event in log order as JSON Lines, ready for `import`."""
+    with open_log(ctx) as application:
+        entries = application.entries()
+        head = application.head
+    lines = (_json_line(entry.to_json()) for entry in entries)
+    if output is None or str(output) == "-":
+        _write_stdout(lines)
+        return
+    partial = output.with_name(output.name + ".part")  # a half-written export never has the real name
+    try:
+        with _progress(quiet) as progress, partial.open("w", encoding="utf-8", newline="\n") as out:
+            task = progress.add_task("Exporting", total=len(entries))
+            for line in lines:
+                out.write(line)
+                progress.advance(task)
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {error.strerror or error}")
+    if not quiet:
+        _stderr().print(Text(f"Exported {_events(len(entries))} to {output} (head is position {head})."),
+                        soft_wrap=True)
+
+
+@app.command()
+def append(
+    ctx: typer.Context,
+    event: Annotated[str | None, typer.Argument(
+        metavar="[JSON]", show_default=False,
+        help="One event as a JSON object; read from standard input when left out.")] = None,
+    actor: Actor = None,
+) -> None:
+    """Append one event and print it as stored (with its position and recorded_at).
+
+    A refused event stores nothing; the error names the field and the rule.
+    An event whose id is already stored with the same content is a retry:
+    the stored event is printed again and nothing new is stored.
+    """
+    text = event if event is not None else _read_stdin()
+    if not text.strip():
+        fail("no event given: pass it as an argument or on standard input", USAGE)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        fail(f"refused, nothing stored: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+    writer = _actor(actor)
+    try:
+        draft = Draft.from_json(raw, uuid.uuid4)
+    except DomainError as error:
+        _refused(error)
+    with open_log(ctx) as application:
+        try:
+            result = application.append([draft], writer)
+        except DomainError as error:
+            _refused(error)
+    [entry] = result.entries
+    if not result.stored:
+        _stderr().print(Text(f"Event {entry.id} is already in the log at position {entry.position}; "
+                             "nothing new was stored."), soft_wrap=True)
+    typer.echo(json.dumps(entry.to_json(), ensure_ascii=False, indent=2))
+
+
+def _read_stdin() -> str:
+    stdin = typer.get_text_stream("stdin")
+    if stdin.isatty():
+        fail("give the event as an argument, or pipe it on standard input", USAGE)
+    return stdin.read()
+
+
+def _refused(error: DomainError) -> NoReturn:
+    where = f"{error.field}: " if error.field else ""
+    fail(f"refused, nothing stored: {where}{error.rule}")
+
+
+# --- Reading ----------------------------------------------------------------
+
+
+@app.command("log")
+def show_log(
+    ctx: typer.Context,
+    after: Annotated[int, typer.Option("--after", min=0, help="Start after this log position.")] = 0,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, show_default=False, help="At most this many events. Default: all.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines (the export format).")] = False,
+) -> None:
+    """List events in log order (by position), with their three times."""
+    with open_log(ctx) as application:
+        entries = application.entries(after=after, limit=limit)
+    if as_json:
+        _write_stdout(_json_line(entry.to_json()) for entry in entries)
+    elif not entries:
+        _stderr().print(f"No events after position {after}.")
+    else:
+        console = _stdout()
+        console.print(render.log_table(entries, console.width))
+

@@ -1,0 +1,34 @@
+"""`incidentlog serve`: the HTTP API (and the page) over the chosen store."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from cli.app import app
+from store.settings import Settings
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    # Imported here so that the other commands start without loading the web stack.
+    import uvicorn
+
+    from api.logs import configure_logging
+
+    settings: Settings = ctx.obj
+    configure_logging(settings)
+    # The app factory runs inside the server (in every worker) and reads its store from the environment.
+    os.environ["INCIDENTLOG_STORE"] = settings.store
+    # log_config=None: keep the logging configured above instead of uvicorn's own.
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+
+
