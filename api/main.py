@@ -15,9 +15,10 @@ import structlog
 from fastapi import FastAPI
 
 from api.errors import BodySizeLimit, install_error_handlers
-from api.logs import RequestLogMiddleware, configure_logging
+from api.logs import RequestLogMiddleware
 from api.routers import crew, decisions, docs, events, health, incidents, page, state, vehicles
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
+from observability.logs import configure_logging
 from store.application import IncidentLogApplication
 from store.settings import Settings
 

@@ -22,7 +22,8 @@ def serve(
     # Imported here so that the other commands start without loading the web stack.
     import uvicorn
 
-    from api.logs import configure_logging
+    from observability.logs import configure_logging
+
 
     settings: Settings = ctx.obj
     configure_logging(settings)

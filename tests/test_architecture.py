@@ -14,9 +14,11 @@ ALLOWED = {
     "domain": set(),
     "projections": {"domain"},
     "store": {"domain", "projections"},
+    "observability": {"store"},  # logging set-up (later metrics), shared by api and cli
     "answers": {"domain", "projections"},  # the shapes of answers, shared by api and cli
-    "api": {"domain", "projections", "store", "answers"},
-    "cli": {"domain", "projections", "store", "api", "answers"},
+    "api": {"domain", "projections", "store", "observability", "answers"},
+    # The command line serves the API by naming its factory to uvicorn, never by importing it.
+    "cli": {"domain", "projections", "store", "observability", "answers"},
 }
 THIRD_PARTY_IN_DOMAIN = {"eventsourcing"}
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from api.logs import configure_logging
+from observability.logs import configure_logging
 from store.settings import Settings
 
 

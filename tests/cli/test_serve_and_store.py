@@ -16,7 +16,7 @@ from tests.cli.support import Incidentlog
 def test_serve_runs_the_api_factory_on_the_chosen_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     served: dict[str, Any] = {}
     monkeypatch.setenv("INCIDENTLOG_STORE", "elsewhere.db")  # restored after the test
-    monkeypatch.setattr("api.logs.configure_logging", lambda settings, stream=None: None)
+    monkeypatch.setattr("observability.logs.configure_logging", lambda settings, stream=None: None)
     monkeypatch.setattr("uvicorn.run", lambda target, **options: served.update(target=target, **options))
     store = str(tmp_path / "served.db")
     result = CliRunner().invoke(app, ["--store", store, "serve", "--port", "8123"])
