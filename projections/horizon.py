@@ -85,9 +85,6 @@ def in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon) -> list[Entry]:
     which version of their target counts (or whether it counts at all). An
     event resting on a later event of its own day counts from that event on.
     """
-    order = ValidTimeOrder(known.get)
-    keyed = [(order.key(e), e) for e in known.values()
-             if not e.payload.amends and e.occurred_at.start <= horizon.as_of]
-    keyed = [(key, e) for key, e in keyed if key[0] <= horizon.as_of]  # type: ignore[operator]
-    keyed.sort(key=lambda pair: pair[0])
-    return [e for _, e in keyed]
+    order = ValidTimeOrder(known.get)  # keys are computed once and kept: start() and sorted() share them
+    return order.sorted(e for e in known.values() if not e.payload.amends
+                        and e.occurred_at.start <= horizon.as_of and order.start(e) <= horizon.as_of)

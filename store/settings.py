@@ -10,9 +10,9 @@ transaction; 0 stores each on its own.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_STORE = "./incidentlog.db"
@@ -82,39 +82,32 @@ class Settings:
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as error:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, not {value}")
-    return value
+    return _number(env, name, default, int, "a whole number", lambda v: v > 0, "positive")
 
 
 def _milliseconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise SettingsError(f"{name} must be a number of milliseconds, not {raw!r}") from error
-    if not 0 <= value <= 1000:
-        raise SettingsError(f"{name} must be from 0 (off) to 1000 milliseconds, not {raw}")
-    return value
+    return _number(env, name, default, float, "a number of milliseconds", lambda v: 0 <= v <= 1000,
+                   "from 0 (off) to 1000 milliseconds")
 
 
 def _positive_seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, float, "a number of seconds", lambda v: 0 < v < float("inf"),
+                   "a positive number of seconds")
+
+
+N = TypeVar("N", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, default: N, parse: Callable[[str], N],
+            kind: str, allowed: Callable[[N], bool], rule: str) -> N:
+    """A number from the environment (empty or unset: the default), or a `SettingsError` naming it."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError as error:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
-    if not 0 < value < float("inf"):
-        raise SettingsError(f"{name} must be a positive number of seconds, not {raw}")
+        raise SettingsError(f"{name} must be {kind}, not {raw!r}") from error
+    if not allowed(value):
+        raise SettingsError(f"{name} must be {rule}, not {raw}")
     return value
