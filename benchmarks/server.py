@@ -9,7 +9,6 @@ editable install points at.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,15 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
+from tools.served import ServerFailed, free_port, wait_until_healthy
 
 ROOT = Path(__file__).parents[1]
 INCIDENTLOG = [sys.executable, "-c",
                "import sys; from cli.main import app; sys.argv[0] = 'incidentlog'; sys.exit(app())"]
-
-
-class ServerFailed(RuntimeError):
-    """The server did not come up (its log is in the message)."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +46,6 @@ def environment() -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
 
 @contextmanager
 def serving(store: str, log: Path, timeout: float = 1800.0) -> Iterator[Server]:
@@ -69,7 +58,7 @@ def serving(store: str, log: Path, timeout: float = 1800.0) -> Iterator[Server]:
             [*INCIDENTLOG, "--store", store, "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment())
         try:
-            _wait_until_healthy(base, process, log, started + timeout)
+            wait_until_healthy(base, process, log, timeout, poll=0.02)
             yield Server(base, process, time.perf_counter() - started)
         finally:
             process.terminate()
@@ -78,21 +67,3 @@ def serving(store: str, log: Path, timeout: float = 1800.0) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
-    with httpx2.Client(base_url=base, timeout=5) as client:
-        while time.perf_counter() < deadline:
-            if process.poll() is not None:
-                raise ServerFailed(f"the server exited with {process.returncode}:\n{_tail(log)}")
-            try:
-                if client.get("/health").status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            time.sleep(0.02)
-    raise ServerFailed(f"no answer from {base}/health in time:\n{_tail(log)}")
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])

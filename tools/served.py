@@ -50,7 +50,7 @@ def serve(store: str | Path, log: Path, timeout: float = 60.0, workers: int = 1)
              "--workers", str(workers)],
             stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=_environment())
         try:
-            _wait_until_healthy(base, server, log, timeout)
+            wait_until_healthy(base, server, log, timeout)
             yield base
         finally:
             server.terminate()
@@ -61,7 +61,11 @@ def serve(store: str | Path, log: Path, timeout: float = 60.0, workers: int = 1)
                 server.wait()
 
 
-def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+def wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float,
+                       poll: float = 0.2) -> None:
+    """Return once `base` answers `/health`; raise `ServerFailed` (with the end of
+    `log`) if the server exits first or `timeout` seconds pass. A short `poll`
+    times start-up closely (the benchmark)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -72,7 +76,7 @@ def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path, t
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.2)
+        time.sleep(poll)
     raise ServerFailed(f"no answer from {base}/health within {timeout:.0f} s:\n{_tail(log)}")
 
 
