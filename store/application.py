@@ -141,10 +141,14 @@ class IncidentLogApplication(Application[UUID]):
     def __init__(self, settings: Settings | None = None, clock: Clock = utc_now,
                  env: dict[str, str] | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__({**self.settings.eventsourcing_env(), **(env or {})})
+        self._writer = writer_lock(self.settings)  # every process's writers
+        # The library creates the tables if they are missing; two processes
+        # doing so at once on PostgreSQL collide ("tuple concurrently updated"),
+        # so creating them is a write like any other: one process at a time.
+        with self._writer:
+            super().__init__({**self.settings.eventsourcing_env(), **(env or {})})
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
-        self._writer = writer_lock(self.settings)  # every process's writers
         self._rules = IncidentLog()
         self._entries: list[Entry] = []
         self._last_recorded: datetime | None = None
