@@ -8,10 +8,11 @@ in the log; a `NewId` is the id an event introduces.
 
 A type's declaration here is the one place for what the domain knows of it:
 its fields and their bounds, what it registers, the movement it is and which
-movements may come directly before it, and its rank among events at the same
-valid time. What it does to the station picture is its case in
-`projections.picture.evolve`, the one place for its effect; the type checker
-fails there on a type without a case.
+movements may come directly before it, its rank among events at the same
+valid time, and the role a writer needs to record it (`domain.roles`). What
+it does to the station picture is its case in `projections.picture.evolve`,
+the one place for its effect; the type checker fails there on a type without
+a case.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, ClassVar, Literal, NewType, Union, get_args, get_origin
 from uuid import UUID
 
 from domain.errors import InvalidValue
+from domain.roles import Role
 from domain.times import TargetDate
 
 VehicleId = NewType("VehicleId", str)
@@ -63,6 +65,7 @@ class Payload:
     """Base of every event's data. Subclasses are frozen dataclasses."""
 
     type_name: ClassVar[str]
+    role: ClassVar[Role]  # who may write it; every type declares its own (checked below)
     registers: ClassVar[str | None] = None  # "vehicle", "crew" or "incident"
     movement: ClassVar[Movement | None] = None
     follows: ClassVar[frozenset[Movement | None]] = frozenset()  # movements that may come directly before it
@@ -112,6 +115,7 @@ class VehicleRegistered(Payload):
     same vehicle may be registered again (by another story) with the same
     name, kind and seats."""
 
+    role = Role.REPORTER
     registers = "vehicle"
     identity = ("name", "kind", "seats")
     rank = RANK_REGISTRATION
@@ -125,6 +129,7 @@ class VehicleRegistered(Payload):
 class LaunchScheduled(Payload):
     """A plan for a launch; a later plan for the same vehicle replaces it."""
 
+    role = Role.REPORTER
     vehicle: VehicleId
     target: TargetDate
     crew: tuple[CrewId, ...] = ()
@@ -135,6 +140,7 @@ class LaunchScheduled(Payload):
 class ReturnScheduled(Payload):
     """A plan for a vehicle's departure and landing; a later plan replaces it."""
 
+    role = Role.REPORTER
     vehicle: VehicleId
     target: TargetDate
     crew: tuple[CrewId, ...] = ()
@@ -146,6 +152,7 @@ class PlanWithdrawn(Payload):
     this valid time on the vehicle (or crew member) has no such plan. The
     decision or report behind it goes in `based_on` and `source`."""
 
+    role = Role.REPORTER
     plan: Plan
     reason: str
     vehicle: VehicleId | None = None
@@ -161,6 +168,7 @@ class PlanWithdrawn(Payload):
 class VehicleLaunched(Payload):
     """A launch; `crew` are those aboard it (they are no longer on the ground, not yet on a station)."""
 
+    role = Role.REPORTER
     movement = "launched"
     follows = frozenset({None, "landed"})  # a capsule that landed may fly again
     rank = 1
@@ -176,6 +184,7 @@ class VehicleDocked(Payload):
     Undocking and docking again at the same station (a port relocation) ends
     no one's assignment."""
 
+    role = Role.REPORTER
     movement = "docked"
     follows = frozenset({None, "launched", "undocked"})
     rank = 2
@@ -190,6 +199,7 @@ class VehicleUndocked(Payload):
     """Undocking; `crew` are those inside, who are no longer aboard the station
     (none named: whoever is inside it, usually no one)."""
 
+    role = Role.REPORTER
     movement = "undocked"
     follows = frozenset({"docked"})
     rank = 3
@@ -202,6 +212,7 @@ class VehicleLanded(Payload):
     """A landing; `crew` are those who land in it (none named: whoever is
     inside it). Their return-vehicle and lifeboat assignments end."""
 
+    role = Role.REPORTER
     movement = "landed"
     follows = frozenset({None, "launched", "undocked"})  # nothing lands while still docked
     rank = 4
@@ -217,6 +228,7 @@ class VehicleLost(Payload):
     never fly again; the assignments of those inside (`crew`, or whoever is
     inside it) and the plans that name it end."""
 
+    role = Role.REPORTER
     movement = "lost"
     follows = frozenset({None, "launched", "docked", "undocked"})  # nothing follows a loss
     rank = 5
@@ -230,6 +242,7 @@ class VehicleLost(Payload):
 class SeatCapacityChanged(Payload):
     """Seats fitted or removed (a seat liner moved, a makeshift seat fitted)."""
 
+    role = Role.REPORTER
     vehicle: VehicleId
     seats: Seats
     reason: str
@@ -244,6 +257,7 @@ class CrewMemberRegistered(Payload):
     by. The same person may be registered again (by another story) with the
     same name and agency; the spellings add up."""
 
+    role = Role.REPORTER
     registers = "crew"
     identity = ("name", "agency")
     rank = RANK_REGISTRATION
@@ -257,6 +271,7 @@ class CrewMemberRegistered(Payload):
 class ReturnVehicleAssigned(Payload):
     """The vehicle a crew member is to come home in, and when."""
 
+    role = Role.REPORTER
     crew_member: CrewId
     vehicle: VehicleId
     planned_return: TargetDate
@@ -267,6 +282,7 @@ class LifeboatAssigned(Payload):
     """The vehicle holding the crew member's seat, used in an emergency. It
     stands against the default a docking at the same valid time would give."""
 
+    role = Role.REPORTER
     crew_member: CrewId
     vehicle: VehicleId
 
@@ -276,6 +292,7 @@ class AssignmentEnded(Payload):
     """A crew member's return-vehicle or lifeboat assignment ended without a
     new one (a landing ends both by itself)."""
 
+    role = Role.REPORTER
     crew_member: CrewId
     assignment: Assignment
     reason: str
@@ -285,6 +302,7 @@ class AssignmentEnded(Payload):
 class MissionExtended(Payload):
     """Crew members stay longer; their planned return is the new target."""
 
+    role = Role.REPORTER
     crew: tuple[CrewId, ...]
     planned_return: TargetDate
 
@@ -296,6 +314,7 @@ class MissionExtended(Payload):
 class IncidentOpened(Payload):
     """An incident, with the vehicles it concerns; events name it in `incident`."""
 
+    role = Role.REPORTER
     registers = "incident"
     rank = RANK_REGISTRATION
     id: NewId
@@ -309,6 +328,7 @@ class LeakDetected(Payload):
     crewed return goes under review; a leak judged `acceptable` leaves health
     and clearance as they were, or sets the `health` it states."""
 
+    role = Role.REPORTER
     vehicle: VehicleId
     system: str
     description: str
@@ -320,6 +340,7 @@ class LeakDetected(Payload):
 class ObservationRecorded(Payload):
     """Something seen or measured; `observer` only when the source names one."""
 
+    role = Role.REPORTER
     description: str
     observer: str | None = None
     vehicle: VehicleId | None = None
@@ -329,6 +350,7 @@ class ObservationRecorded(Payload):
 class StatementIssued(Payload):
     """What someone said: a statement, an assurance or an expert opinion."""
 
+    role = Role.INVESTIGATOR
     speaker: str
     summary: str
     kind: Literal["statement", "assurance", "expert_opinion"] = "statement"
@@ -339,6 +361,7 @@ class StatementIssued(Payload):
 class CommissionConvened(Payload):
     """A commission convened to investigate; the incident goes under investigation."""
 
+    role = Role.INVESTIGATOR
     commission: str
     mandate: str
 
@@ -347,6 +370,7 @@ class CommissionConvened(Payload):
 class FindingIssued(Payload):
     """A finding with its cause and method (e.g. proven experimentally); the cause is determined."""
 
+    role = Role.INVESTIGATOR
     cause: str
     method: str
     summary: str
@@ -357,6 +381,7 @@ class FindingIssued(Payload):
 class VehicleDamageAssessed(Payload):
     """A ruling on a vehicle: its health and crewed-return clearance, with any condition."""
 
+    role = Role.INVESTIGATOR
     vehicle: VehicleId
     health: Health
     crewed_return: Clearance
@@ -368,6 +393,7 @@ class DecisionTaken(Payload):
     """A decision. Its consequences are events of their own whose `based_on`
     names it (a reassignment, a plan withdrawn, a clearance changed)."""
 
+    role = Role.AUTHORITY
     summary: str
     rationale: str
     authority: str | None = None  # the deciding body, when the source names one
@@ -379,6 +405,7 @@ class DecisionTaken(Payload):
 class IncidentClosed(Payload):
     """The incident is closed; the vehicles it concerned no longer list it."""
 
+    role = Role.AUTHORITY
     summary: str
 
 
@@ -396,6 +423,7 @@ class EntryCorrected(Payload):
     (by `known_at`), whatever `as_of` is.
     """
 
+    role = Role.REPORTER  # at least; and whatever the event it amends needs (domain.roles)
     amends = True
     target: EventId
     reason: str
@@ -407,6 +435,7 @@ class EntryRetracted(Payload):
     """An earlier event should never have been recorded. Retracting a
     retraction restores its target."""
 
+    role = Role.REPORTER  # at least; and whatever the event it amends needs (domain.roles)
     amends = True
     target: EventId
     reason: str
@@ -425,6 +454,8 @@ AnyPayload = Union[  # noqa: UP007 - a union of classes is read at run time to b
 EVENT_TYPES: dict[str, type[AnyPayload]] = {cls.__name__: cls for cls in get_args(AnyPayload)}
 for _name, _cls in EVENT_TYPES.items():
     _cls.type_name = _name
+    if "role" not in vars(_cls):  # never inherited: each type's writer is a decision of its own
+        raise TypeError(f"{_name} must declare the role that may write it")
 
 
 # --- Parsing ----------------------------------------------------------------
