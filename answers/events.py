@@ -38,7 +38,10 @@ class EventOut(Answer):
     reported_at: str = Field(description="Knowledge time: when the organisation learned it.")
     recorded_at: str = Field(description="System time: when this log stored it.")
     source: str
-    actor: str
+    actor: str = Field(description="Who wrote it: the token's name over HTTP, the operating-system user "
+                                   "from the command line.")
+    on_behalf_of: str | None = Field(default=None, description="Whose record the writer entered, when not "
+                                     "their own (an import with --actor).")
     based_on: list[str]
     incidents: list[str]
     position: int = Field(description="Its place in the log, from 1.")

@@ -65,7 +65,9 @@ RecordedBefore = Annotated[str | None, typer.Option(
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 Explain = Annotated[bool, typer.Option("--explain", help="Say which event set each field.")]
 Actor = Annotated[str | None, typer.Option(
-    "--actor", show_default=False, help="Who is writing. Default: your operating-system user name.")]
+    "--actor", show_default=False,
+    help="Whose record this is, when not yours (importing someone else's): stored as \"on behalf of\" "
+         "beside the writer, who is always you, the operating-system user.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on standard error.")]
 
 
@@ -175,15 +177,22 @@ def fail(message: str, code: int = FAILED) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _actor(given: str | None) -> str:
-    if given is not None:
-        if not given.strip():
-            fail("--actor must not be blank", USAGE)
-        return given.strip()
+def _operator() -> str:
+    """The writer of whatever the command line stores: the machine's operator,
+    who can open the store directly and so needs no token."""
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no user name in this environment (some containers)
         return "unknown"
+
+
+def _on_behalf_of(given: str | None) -> str | None:
+    """`--actor`: whose record the operator enters, kept beside the operator's name."""
+    if given is None:
+        return None
+    if not given.strip():
+        fail("--actor must not be blank", USAGE)
+    return given.strip()
 
 
 def _progress(quiet: bool) -> Progress:

@@ -11,6 +11,7 @@ stored: importing the file again skips them if its events carry ids.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -54,12 +55,13 @@ class BadLines(Exception):
 
 
 def read_events(stream: Iterable[str], new_id: Callable[[], UUID] = uuid.uuid4,
-                on_line: Callable[[int], None] | None = None) -> list[Line]:
-    """Parse every line; raise `BadLines` naming the bad ones, or return the events.
+                on_line: Callable[[int], None] | None = None, on_behalf_of: str | None = None) -> list[Line]:
+    """Parse every line; raise `BadLines` naming the bad ones, or return the events
+    (entered `on_behalf_of` someone, when given).
 
     Blank lines and lines starting with ``#`` are skipped. The keys only an
-    export carries (``recorded_at``, ``actor``, ``position``) are dropped, so
-    an export imports again.
+    export carries (``recorded_at``, ``actor``, ``on_behalf_of``, ``position``)
+    are dropped, so an export imports again.
     """
     lines: list[Line] = []
     errors: list[LineError] = []
@@ -69,7 +71,7 @@ def read_events(stream: Iterable[str], new_id: Callable[[], UUID] = uuid.uuid4,
         for number, text in enumerate(stream, 1):
             if on_line is not None:
                 on_line(number)
-            error = _parse(number, text.strip(), new_id, first_seen, lines)
+            error = _parse(number, text.strip(), new_id, first_seen, lines, on_behalf_of)
             if error is not None:
                 errors.append(error)
     except UnicodeDecodeError:
@@ -80,7 +82,7 @@ def read_events(stream: Iterable[str], new_id: Callable[[], UUID] = uuid.uuid4,
 
 
 def _parse(number: int, text: str, new_id: Callable[[], UUID], first_seen: dict[UUID, int],
-           lines: list[Line]) -> LineError | None:
+           lines: list[Line], on_behalf_of: str | None) -> LineError | None:
     if not text or text.startswith("#"):
         return None
     try:
@@ -97,7 +99,7 @@ def _parse(number: int, text: str, new_id: Callable[[], UUID], first_seen: dict[
         return LineError(number, "id", f"event {draft.id} is already on line {first_seen[draft.id]}; "
                          "an event appears once in a file")
     first_seen[draft.id] = number
-    lines.append(Line(number, draft))
+    lines.append(Line(number, dataclasses.replace(draft, on_behalf_of=on_behalf_of)))
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from contextlib import AbstractContextManager, nullcontext
@@ -18,9 +19,10 @@ from cli.app import (
     USAGE,
     Actor,
     Quiet,
-    _actor,
     _events,
     _json_line,
+    _on_behalf_of,
+    _operator,
     _progress,
     _stderr,
     _stdout,
@@ -61,7 +63,7 @@ def import_events(
     """
     source = _input_file(file)
     shown = file if source is not None else "standard input"
-    writer = _actor(actor)
+    writer, on_behalf_of = _operator(), _on_behalf_of(actor)
     with open_log(ctx) as application:
         if if_empty and application.head:
             _summary(as_json, {"file": str(file), "skipped": True, "stored": 0, "already_stored": 0,
@@ -71,7 +73,7 @@ def import_events(
             return
         try:
             with _progress(quiet) as progress:
-                lines = _checked_lines(source, progress, application, writer)
+                lines = _checked_lines(source, progress, application, writer, on_behalf_of)
                 stored, already = _store(lines, batch_size, progress, application, writer)
         except ImportRefused as refusal:  # reported once the progress bar has stopped
             fail(f"cannot import {shown}{refusal}")
@@ -86,11 +88,12 @@ class ImportRefused(Exception):
 
 
 def _checked_lines(file: Path | None, progress: Progress, application: IncidentLogApplication,
-                   writer: str) -> list[Line]:
+                   writer: str, on_behalf_of: str | None) -> list[Line]:
     reading = progress.add_task("Checking", total=None)
     try:
         with _open_input(file) as stream:
-            lines = read_events(stream, on_line=lambda n: progress.update(reading, completed=n))
+            lines = read_events(stream, on_line=lambda n: progress.update(reading, completed=n),
+                                on_behalf_of=on_behalf_of)
         check_against(application, lines, writer)
     except BadLines as bad:
         more = bad.count - len(bad.errors)
@@ -198,9 +201,9 @@ def append(
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         fail(f"refused, nothing stored: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
-    writer = _actor(actor)
+    writer, on_behalf_of = _operator(), _on_behalf_of(actor)
     try:
-        draft = Draft.from_json(raw, uuid.uuid4)
+        draft = dataclasses.replace(Draft.from_json(raw, uuid.uuid4), on_behalf_of=on_behalf_of)
     except DomainError as error:
         _refused(error)
     with open_log(ctx) as application:

@@ -33,13 +33,19 @@ def log_table(entries: Iterable[Entry], width: int) -> Table:
     table.add_column("reported", no_wrap=True)
     table.add_column("type", no_wrap=True, style="bold")
     table.add_column("summary", overflow="fold")
+    table.add_column("written by", overflow="fold", max_width=30)
     if with_source:
         table.add_column("source", overflow="fold", max_width=40, style="dim")
     for entry in entries:
         row = [str(entry.position), entry.occurred_at.isoformat(), entry.reported_at.isoformat(), entry.type,
-               summarize(entry.payload.to_json())]
+               summarize(entry.payload.to_json()), written_by(entry.actor, entry.on_behalf_of)]
         table.add_row(*row, *([entry.source] if with_source else []))
     return table
+
+
+def written_by(actor: str, on_behalf_of: str | None) -> str:
+    """The writer, and whose record it is when not the writer's own."""
+    return f"{actor} for {on_behalf_of}" if on_behalf_of else actor
 
 
 def summarize(data: dict[str, Any], width: int = SUMMARY_WIDTH) -> str:
@@ -268,8 +274,9 @@ def log_table_row_json(event: dict[str, Any], title: str) -> Table:
     table = _table(title=title, show_header=False)
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
-    for name in ("id", "type", "occurred_at", "reported_at", "recorded_at", "position", "source", "actor"):
-        if name in event:
+    for name in ("id", "type", "occurred_at", "reported_at", "recorded_at", "position", "source", "actor",
+                 "on_behalf_of"):
+        if event.get(name) is not None:  # on_behalf_of only when someone else's record
             table.add_row(name, _text(event[name]))
     table.add_row("data", summarize(event.get("data", {}), 200))
     return table

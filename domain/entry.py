@@ -4,6 +4,11 @@ A `Draft` is what a writer submits: a payload with its valid time, its
 knowledge time, its source and its evidence. An `Entry` is a draft the log has
 accepted: it adds the system time (`recorded_at`), the writer (`actor`) and the
 global `position`. Entries are never changed; a mistake is fixed by a new one.
+
+A writer entering someone else's record (an import of another organisation's
+log) says whose it is: `on_behalf_of` travels with the draft and is kept
+beside the real writer, never in its place. Like the actor it is set by the
+interface that writes, never by the event's JSON.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from domain.vocabulary import MAX_ITEMS, SLUG, UUID_TEXT, AnyPayload, checked_te
 
 ENVELOPE_FIELDS = ("id", "type", "occurred_at", "reported_at", "source", "based_on",
                    "incident", "incidents", "data")
-SYSTEM_FIELDS = ("recorded_at", "actor", "position")
+SYSTEM_FIELDS = ("recorded_at", "actor", "on_behalf_of", "position")
 ValidTimeKey = tuple[datetime, int, datetime, str]
 
 
@@ -36,6 +41,7 @@ class Draft:
     source: str
     based_on: tuple[UUID, ...] = ()
     incidents: tuple[str, ...] = ()
+    on_behalf_of: str | None = None  # whose record the writer enters, when not their own
 
     @property
     def type(self) -> str:
@@ -141,6 +147,10 @@ class Entry:
     def source(self) -> str:
         return self.draft.source
 
+    @property
+    def on_behalf_of(self) -> str | None:
+        return self.draft.on_behalf_of
+
     @functools.cached_property  # asked for by every query's fold; an entry never changes
     def valid_time_key(self) -> ValidTimeKey:
         """Where this event falls in valid time by its own content alone.
@@ -174,6 +184,7 @@ class Entry:
             "recorded_at": TimePoint.at(self.recorded_at).isoformat(),
             "source": self.source,
             "actor": self.actor,
+            "on_behalf_of": self.on_behalf_of,
             "based_on": [str(i) for i in self.based_on],
             "incidents": list(self.incidents),
             "position": self.position,

@@ -35,6 +35,8 @@ class EntryRecorded(DomainEvent):
     based_on: list[str]
     incidents: list[str]
     data: dict[str, Any]
+    # Added later: events stored before it have none, and load with the default.
+    on_behalf_of: str | None = None
 
 
 def to_record(entry: Entry) -> EntryRecorded:
@@ -51,6 +53,7 @@ def to_record(entry: Entry) -> EntryRecorded:
         based_on=[str(i) for i in entry.based_on],
         incidents=list(entry.incidents),
         data=entry.payload.to_json(),
+        on_behalf_of=entry.on_behalf_of,
     )
 
 
@@ -64,6 +67,7 @@ def from_record(record: EntryRecorded, position: int) -> Entry:
         source=record.source,
         based_on=tuple(UUID(i) for i in record.based_on),
         incidents=tuple(record.incidents),
+        on_behalf_of=record.on_behalf_of,
     )
     return Entry(draft, reported_at, record.timestamp, record.actor, position)
 
