@@ -1,8 +1,8 @@
 """What handlers need, as `Annotated` aliases that tests can override.
 
-`Actor` is whoever the ``X-Actor`` header names ("anonymous" without one).
-This is attribution, not authentication: anyone can claim any name until
-authentication arrives in a later issue, which will replace `get_actor`.
+`Writer` is who is writing: the holder of the bearer token (or of the page's
+session) that `api.auth.Authentication` checked before the route ran; its
+name is recorded as the actor of what it appends.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
 
+from api.auth import Identity, Unauthenticated, identity_of
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
 from store.settings import Settings
-
-ANONYMOUS = "anonymous"
 
 
 async def get_application(request: Request) -> IncidentLogApplication:
@@ -37,15 +36,14 @@ async def get_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_actor(
-    x_actor: Annotated[str | None, Header(max_length=200, description="Who is writing (not yet "
-                                          "authenticated); defaults to \"anonymous\".",
-                                          examples=["flight-director-houston"])] = None,
-) -> str:
-    return (x_actor or "").strip() or ANONYMOUS
+async def get_writer(request: Request) -> Identity:
+    identity = identity_of(request.state)
+    if identity is None or identity.anonymous:  # Authentication lets no such write through; never trust that alone
+        raise Unauthenticated("Authorization", "writing needs a token")
+    return identity
 
 
-Actor = Annotated[str, Depends(get_actor)]
+Writer = Annotated[Identity, Depends(get_writer)]
 
 
 async def get_now(application: Application) -> datetime:

@@ -14,13 +14,15 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
+from api.auth import Authentication
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware
-from api.routers import crew, decisions, docs, events, health, incidents, page, state, vehicles
+from api.routers import crew, decisions, docs, events, health, incidents, page, session, state, vehicles
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
 from observability.logs import configure_logging
 from store.application import IncidentLogApplication
 from store.settings import Settings
+from store.tokens import TokenStore
 
 DESCRIPTION = """
 A system of record for incidents on a crewed space station. Every fact is an
@@ -39,7 +41,15 @@ about that same day.
 
 **Errors** are `application/problem+json`; `errors[].field` names the field
 (`events[3].data.vehicle`) and `errors[].rule` the rule it broke.
-Writers name themselves in the `X-Actor` header (not yet authenticated).
+**Tokens.** Send `Authorization: Bearer <secret>` (a token from `incidentlog
+tokens create NAME --role ROLE`); its name is recorded as the writer. Roles,
+each including the ones before: `reader` (every query), `reporter`
+(registrations, movements, plans, assignments, observations, a leak, an
+incident opened), `investigator` (findings, damage assessments, statements, a
+commission), `authority` (decisions, an incident closed), `admin`. A
+correction or retraction needs the role of the event it amends. No or a bad
+token: 401; too low a role: 403. Served on a loopback address, reads need no
+token. The page signs in with `POST /session`, which sets a cookie.
 """
 
 log = structlog.get_logger("incidentlog.api")
@@ -61,11 +71,13 @@ def create_app(settings: Settings | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = application is None
         app.state.application = application or IncidentLogApplication(settings)
+        app.state.tokens = TokenStore(settings)  # who may ask what (api.auth)
         log.info("api_started", store=app.state.application.settings.describe_store(),
                  head=app.state.application.head)
         try:
             yield
         finally:
+            app.state.tokens.close()
             if owned:
                 app.state.application.close()
             log.info("api_stopped")
@@ -74,9 +86,10 @@ def create_app(settings: Settings | None = None,
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # docs.install serves them offline
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(Authentication)  # inside the request log, so that refusals are logged too
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
-    for module in (events, state, vehicles, crew, incidents, decisions, health):
+    for module in (events, state, vehicles, crew, incidents, decisions, health, session):
         app.include_router(module.router)
     docs.install(app)
     page.install(app)  # the page at / and its static files

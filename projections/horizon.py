@@ -18,7 +18,7 @@ from uuid import UUID
 
 from domain.corrections import Amendments, believed
 from domain.entry import Entry
-from domain.order import ValidTimeOrder
+from domain.order import Lookup, ValidTimeOrder
 from domain.times import TimePoint, query_bound
 
 
@@ -78,13 +78,27 @@ def beliefs(entries: Iterable[Entry], horizon: Horizon) -> dict[UUID, Entry]:
     return known
 
 
-def in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon) -> list[Entry]:
+def in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon, after: datetime | None = None,
+                  lookup: Lookup | None = None) -> list[Entry]:
     """The facts that count at `as_of`, in the order things happened.
 
     Corrections and retractions are not facts about the world: they change
     which version of their target counts (or whether it counts at all). An
     event resting on a later event of its own day counts from that event on.
+
+    With `after`, only the facts that count from later than it: the rest of
+    a fold that was carried up to `after` already (`projections.checkpoints`).
+    `known` may then hold only candidates for that stretch, and `lookup` finds
+    the evidence they rest on elsewhere (default: in `known`).
     """
-    order = ValidTimeOrder(known.get)  # keys are computed once and kept: start() and sorted() share them
-    return order.sorted(e for e in known.values() if not e.payload.amends
-                        and e.occurred_at.start <= horizon.as_of and order.start(e) <= horizon.as_of)
+    return [entry for _, entry in timed_in_valid_time(known, horizon, after, lookup)]
+
+
+def timed_in_valid_time(known: Mapping[UUID, Entry], horizon: Horizon, after: datetime | None = None,
+                        lookup: Lookup | None = None) -> list[tuple[datetime, Entry]]:
+    """`in_valid_time`, each fact with the time it counts from (`ValidTimeOrder.start`)."""
+    order = ValidTimeOrder(lookup or known.get)  # keys are computed once and kept: start() and sorted() share them
+    chosen = order.sorted(e for e in known.values() if not e.payload.amends
+                          and e.occurred_at.start <= horizon.as_of and order.start(e) <= horizon.as_of
+                          and (after is None or after < order.start(e)))
+    return [(order.start(e), e) for e in chosen]

@@ -4,7 +4,7 @@ as the world was at `as_of`, as it was known at `known_at`."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -22,7 +22,7 @@ class StationState:
     picture: Picture
     capacity: dict[str, StationCapacity]
     position: int  # the last log position the answer drew on
-    known: dict[UUID, Entry] = field(default_factory=dict, repr=False)  # events as believed at known_at
+    known: Mapping[UUID, Entry] = field(default_factory=dict, repr=False)  # events as believed at known_at
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
         return {

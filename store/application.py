@@ -32,14 +32,14 @@ from __future__ import annotations
 import bisect
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
 from domain.corrections import Amendments, believed
 from domain.entry import Draft, Entry
@@ -50,12 +50,19 @@ from projections.case_file import CaseFile, case_file
 from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
-from projections.state import StationState, project
+from projections.state import StationState
+from store.database import Database
 from store.locks import writer_lock
+from store.read_model import ReadModel
 from store.records import EntryRecorded, from_record, to_record
 from store.settings import Settings
 
 PAGE = 500
+# The event store's recorders, with the read model's rows written in the same transaction.
+_INLINE_RECORDER = {
+    False: {"APPLICATION_RECORDER_TOPIC": "store.recorders:InlineSQLiteRecorder"},
+    True: {"APPLICATION_RECORDER_TOPIC": "store.recorders:InlinePostgresRecorder"},
+}
 Clock = Callable[[], datetime]
 
 
@@ -146,7 +153,14 @@ class IncidentLogApplication(Application[UUID]):
         # doing so at once on PostgreSQL collide ("tuple concurrently updated"),
         # so creating them is a write like any other: one process at a time.
         with self._writer:
-            super().__init__({**self.settings.eventsourcing_env(), **(env or {})})
+            super().__init__({**self.settings.eventsourcing_env(), **_INLINE_RECORDER[self.settings.is_postgres],
+                              **(env or {})})
+            self.database = Database(self.recorder)
+            self.read_model = ReadModel(self.database, self._decode)
+            with self.database.writing() as rows:
+                self.read_model.create(rows)
+            if self.read_model.behind(self.recorder.max_notification_id() or 0):
+                self.rebuild_index()  # a store from before the read model, or of another shape
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
         self._rules = IncidentLog()
@@ -158,6 +172,36 @@ class IncidentLogApplication(Application[UUID]):
         self._leading = False  # a thread is gathering or storing a group
         self._last_group = 1  # requests in the last group: how many a leader waits for
         self.catch_up()
+
+    # --- The read model ---------------------------------------------------------
+
+    def _decode(self, notification: Notification) -> Entry:
+        record = self.mapper.to_domain_event(notification)
+        assert isinstance(record, EntryRecorded)
+        return from_record(record, notification.id)
+
+    def _pages(self) -> Iterator[list[Notification]]:
+        position = 0
+        while True:
+            page = list(self.recorder.select_notifications(position, limit=PAGE, inclusive_of_start=False))
+            if page:
+                yield page
+                position = page[-1].id
+            if len(page) < PAGE:
+                return
+
+    def rebuild_index(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop the read model and index the whole log again (checkpoints are
+        made again by the questions asked). Returns the entries indexed."""
+        with self._writer:
+            return self.read_model.index_log(self._pages(), progress)
+
+    def _inline(self, entries: Sequence[Entry]) -> Callable[[Any, Sequence[int]], None]:
+        """What the recorder runs inside the transaction that stores `entries`."""
+        def write(cursor: Any, positions: Sequence[int]) -> None:
+            placed = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
+            self.read_model.add(self.database.rows_for(cursor), placed)
+        return write
 
     # --- Writing ------------------------------------------------------------
 
@@ -253,7 +297,7 @@ class IncidentLogApplication(Application[UUID]):
         new = [entry for outcome in outcomes if isinstance(outcome, Acceptance) for entry in outcome.new]
         if not new:
             return {}
-        recordings = self.save(*(to_record(e) for e in new))
+        recordings = self.save(*(to_record(e) for e in new), inline=self._inline(new))
         placed: dict[UUID, Entry] = {}
         for entry, recording in zip(new, recordings, strict=True):
             placed[entry.id] = entry.at_position(recording.notification.id)
@@ -275,7 +319,8 @@ class IncidentLogApplication(Application[UUID]):
             stored: dict[UUID, Entry] = {e.id: e for e in acceptance.already_stored}
             if acceptance.new:
                 try:
-                    recordings = self.save(*(to_record(e) for e in acceptance.new))
+                    recordings = self.save(*(to_record(e) for e in acceptance.new),
+                                           inline=self._inline(acceptance.new))
                 except IntegrityError:
                     # Another process stored one of these ids first: read what it
                     # stored and answer as a retry would (or refuse a conflict).
@@ -353,8 +398,9 @@ class IncidentLogApplication(Application[UUID]):
         return self._rules.head
 
     def state(self, horizon: Horizon) -> StationState:
-        self.catch_up()
-        return project(list(self._entries), horizon)
+        """The station at a horizon, from the read model (equal, by test, to
+        `projections.state.project` over the whole log)."""
+        return self.read_model.state(horizon)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
         self.catch_up()

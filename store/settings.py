@@ -4,7 +4,10 @@
 ``./incidentlog.db``) or a ``postgresql://user:password@host:port/dbname``
 URL (``?schema=NAME`` picks a schema). `INCIDENTLOG_GROUP_COMMIT_MS` (default 2)
 is how long an append may wait for concurrent ones to be stored with it in one
-transaction; 0 stores each on its own.
+transaction; 0 stores each on its own. `INCIDENTLOG_OPEN_READS` (default off)
+lets the HTTP API answer reads without a token: `incidentlog serve` turns it
+on when it listens on a loopback address only, where every caller is on this
+machine; writes always need a token.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Settings:
     stream_poll_seconds: float = 0.5  # how often GET /events/stream looks for new events
     stream_ping_seconds: float = 15.0  # keep-alive comments on a quiet stream (for proxies)
     group_commit_ms: float = 2.0  # how long an append waits for others to store with it; 0: never
+    open_reads: bool = False  # reads without a token (served on loopback only); writes always need one
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +50,7 @@ class Settings:
             stream_poll_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_POLL_SECONDS", cls.stream_poll_seconds),
             stream_ping_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_PING_SECONDS", cls.stream_ping_seconds),
             group_commit_ms=_milliseconds(env, "INCIDENTLOG_GROUP_COMMIT_MS", cls.group_commit_ms),
+            open_reads=_flag(env, "INCIDENTLOG_OPEN_READS", cls.open_reads),
         )
 
     @property
@@ -93,6 +98,15 @@ def _milliseconds(env: Mapping[str, str], name: str, default: float) -> float:
 def _positive_seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return _number(env, name, default, float, "a number of seconds", lambda v: 0 < v < float("inf"),
                    "a positive number of seconds")
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("1", "true", "yes", "0", "false", "no"):
+        raise SettingsError(f"{name} must be 1 or 0 (true or false), not {env[name]!r}")
+    return raw in ("1", "true", "yes")
 
 
 N = TypeVar("N", int, float)

@@ -11,7 +11,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Header, Query, Response
 from sse_starlette import EventSourceResponse, JSONServerSentEvent
 
-from api.deps import Actor, Application, AppSettings, QueryHorizon
+from api.auth import check_may_write
+from api.deps import Application, AppSettings, QueryHorizon, Writer
 from api.errors import NotFound, TooLarge
 from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut, problems
 from domain.entry import Draft
@@ -37,10 +38,12 @@ STREAM_EXAMPLE = (
     200: {"model": EventOut, "description": "A retry of an event already stored: the original."},
     **problems(409, 413, 422)})
 def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAMPLES)],
-                 application: Application, actor: Actor, response: Response) -> dict[str, Any]:
+                 application: Application, writer: Writer, response: Response) -> dict[str, Any]:
     """Append one event. Give it an `id` to make retries safe: the same id with
     the same content returns the stored event (200); with other content, 409."""
-    result = application.append([Draft.from_json(raw, uuid.uuid4)], actor)
+    drafts = [Draft.from_json(raw, uuid.uuid4)]
+    check_may_write(writer, drafts, application, batch=False)
+    result = application.append(drafts, writer.name)
     entry = result.entries[0]
     response.headers["Location"] = f"{router.prefix}/{entry.id}"
     if not result.stored:
@@ -51,13 +54,15 @@ def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAM
 @router.post("/batch", status_code=201, response_model=BatchOut, responses={
     200: {"model": BatchOut, "description": "Every event was already stored (a retry)."},
     **problems(409, 413, 422)})
-def append_batch(batch: BatchIn, application: Application, actor: Actor, settings: AppSettings,
+def append_batch(batch: BatchIn, application: Application, writer: Writer, settings: AppSettings,
                  response: Response) -> dict[str, Any]:
     """Append events atomically: all of them, or (if any is refused) none.
-    Errors name the event as `events[i]`."""
+    Errors name the event as `events[i]`; the writer's role must cover every
+    event (403 names the first it does not)."""
     drafts = _drafts(batch.events, settings.max_batch_events)
+    check_may_write(writer, drafts, application, batch=True)
     try:
-        result = application.append(drafts, actor)
+        result = application.append(drafts, writer.name)
     except DomainError as error:
         # The store names the event only when there are several; a client
         # of this route should always see `events[i]`.

@@ -2,6 +2,7 @@
 and a client of the HTTP API over it."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,5 +16,5 @@ __all__ = ["http", "scenario", "seeded"]
 
 @pytest.fixture
 def http(seeded: IncidentLogApplication) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded.settings, application=seeded)) as client:
+    with TestClient(create_app(replace(seeded.settings, open_reads=True), application=seeded)) as client:
         yield client

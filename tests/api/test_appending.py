@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import ADMIN
 from tests.api.support import refused, stored
 from tests.factories import crew_member, event, new_id, vehicle
 
 
 def test_an_appended_event_comes_back_as_stored(client: TestClient) -> None:
-    response = client.post("/events", json=vehicle("soyuz-ms-22"), headers={"X-Actor": "flight-director"})
+    response = client.post("/events", json=vehicle("soyuz-ms-22"))
 
     assert response.status_code == 201
     body = response.json()
     assert body["type"] == "VehicleRegistered"
     assert body["position"] == 1
-    assert body["actor"] == "flight-director"
+    assert body["actor"] == ADMIN  # the token's name (X-Actor is no longer read)
     assert body["recorded_at"].startswith("2024-01-01T12:00")
     assert response.headers["location"] == f"/events/{body['id']}"
-
-
-def test_a_writer_without_a_name_is_anonymous(client: TestClient) -> None:
-    assert client.post("/events", json=vehicle("soyuz-ms-22")).json()["actor"] == "anonymous"
 
 
 def test_retrying_an_event_returns_the_original_and_stores_nothing(client: TestClient) -> None:

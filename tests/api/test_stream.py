@@ -38,8 +38,9 @@ class Server:
     """The app served by uvicorn in a thread: its URL, and how to stop it."""
 
     def __init__(self, application: IncidentLogApplication, **settings: Any) -> None:
-        app = create_app(replace(application.settings, stream_poll_seconds=0.05, **settings),
-                         application=application)
+        # On 127.0.0.1, as `incidentlog serve` runs by default: reads need no token.
+        app = create_app(replace(application.settings, **{"stream_poll_seconds": 0.05, "open_reads": True,
+                                                          **settings}), application=application)
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, timeout_graceful_shutdown=5)
         self.uvicorn = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)

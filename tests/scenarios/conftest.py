@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def state_of(request: pytest.FixtureRequest, seeded: IncidentLogApplication) -> 
             return seeded.state(Horizon.parse(as_of, known_at, None, seeded.now())).to_json()
         yield from_store
     elif request.param == "http":
-        with TestClient(create_app(seeded.settings, application=seeded)) as client:
+        with TestClient(create_app(replace(seeded.settings, open_reads=True), application=seeded)) as client:
             def from_http(as_of: str, known_at: str | None = None) -> dict[str, Any]:
                 response = client.get("/state", params={"as_of": as_of, **({"known_at": known_at} if known_at else {})})
                 assert response.status_code == 200, response.text

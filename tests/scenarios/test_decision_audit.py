@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def audit_of(request: pytest.FixtureRequest, seeded: IncidentLogApplication) -> 
             return found.to_json()
         yield from_store
     elif request.param == "http":
-        with TestClient(create_app(seeded.settings, application=seeded)) as client:
+        with TestClient(create_app(replace(seeded.settings, open_reads=True), application=seeded)) as client:
             def from_http(decision: str, known_at: str | None = None) -> dict[str, Any]:
                 response = client.get(f"/decisions/{decision}/audit", params={"known_at": known_at} if known_at else {})
                 assert response.status_code == 200, response.text

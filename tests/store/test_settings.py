@@ -33,3 +33,14 @@ def test_nonsense_settings_are_refused(env: dict[str, str]) -> None:
 def test_a_postgresql_url_must_name_a_database() -> None:
     with pytest.raises(SettingsError):
         Settings.from_env({"INCIDENTLOG_STORE": "postgresql://db"}).eventsourcing_env()
+
+
+@pytest.mark.parametrize(("raw", "open_reads"), [("", False), ("1", True), ("true", True), ("0", False)])
+def test_open_reads_are_off_unless_asked_for(raw: str, open_reads: bool) -> None:
+    assert Settings.from_env({"INCIDENTLOG_OPEN_READS": raw}).open_reads is open_reads
+    assert Settings.from_env({}).open_reads is False
+
+
+def test_open_reads_must_be_a_yes_or_a_no() -> None:
+    with pytest.raises(SettingsError, match="INCIDENTLOG_OPEN_READS"):
+        Settings.from_env({"INCIDENTLOG_OPEN_READS": "maybe"})

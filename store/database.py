@@ -1,0 +1,109 @@
+"""Tables of our own beside the events, on SQLite or PostgreSQL alike.
+
+The read model keeps rows next to the event store's table, in the same
+database and, for the rows derived from new events, in the same transaction
+(`store.recorders`). This module hides the two dialects' differences that
+matter here: where a table lives (a PostgreSQL schema), the placeholder
+(statements are written with ``?``), and the names of a few column types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
+
+Row = tuple[Any, ...]
+
+# Column types written in DDL as {int}, {blob}; each dialect names them its own way.
+_TYPES = {
+    "sqlite": {"int": "INTEGER", "blob": "BLOB", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    "postgres": {"int": "BIGINT", "blob": "BYTEA", "serial": "BIGSERIAL PRIMARY KEY"},
+}
+
+
+class Rows:
+    """A cursor in an open transaction, taking statements written with ``?``."""
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self._cursor = cursor
+        self.dialect = dialect
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
+        self._cursor.execute(self._native(statement), tuple(params))
+        return self
+
+    def executemany(self, statement: str, params: Iterable[Sequence[Any]]) -> None:
+        rows = [tuple(p) for p in params]
+        if rows:
+            self._cursor.executemany(self._native(statement), rows)
+
+    def all(self) -> list[Row]:
+        return [tuple(row) for row in self._cursor.fetchall()]
+
+    def one(self) -> Row | None:
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def _native(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+
+class Database:
+    """The event store's database, for the tables the read model adds."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self._recorder = recorder
+        if isinstance(recorder, PostgresApplicationRecorder):
+            self.dialect = "postgres"
+            self._schema: str | None = recorder.datastore.schema
+            self.events_table = f'"{self._schema}"."{recorder.events_table_name}"'
+            self.position_column = "notification_id"
+        elif isinstance(recorder, SQLiteApplicationRecorder):
+            self.dialect = "sqlite"
+            self._schema = None
+            self.events_table = recorder.events_table_name
+            self.position_column = "rowid"
+        else:  # pragma: no cover - the settings choose one of the two
+            raise TypeError(f"no read model for a {type(recorder).__name__}")
+
+    def table(self, name: str) -> str:
+        """The qualified name of one of our tables."""
+        return f'"{self._schema}"."incidentlog_{name}"' if self._schema else f"incidentlog_{name}"
+
+    def ddl(self, statement: str) -> str:
+        """`statement` with {int}, {blob}, {serial} and {table:NAME} filled in for this dialect."""
+        return statement.format(**_TYPES[self.dialect])
+
+    @contextmanager
+    def reading(self) -> Iterator[Rows]:
+        with self._session(commit=False) as rows:
+            yield rows
+
+    @contextmanager
+    def writing(self) -> Iterator[Rows]:
+        with self._session(commit=True) as rows:
+            yield rows
+
+    @contextmanager
+    def _session(self, commit: bool) -> Iterator[Rows]:
+        recorder = self._recorder
+        if isinstance(recorder, PostgresApplicationRecorder):
+            with recorder.datastore.get_connection() as conn, conn.transaction(force_rollback=not commit), \
+                    conn.cursor(row_factory=tuple_row) as cursor:
+                yield Rows(cursor, self.dialect)
+        else:
+            assert isinstance(recorder, SQLiteApplicationRecorder)
+            with recorder.datastore.transaction(commit=commit) as cursor:
+                yield Rows(cursor, self.dialect)
+
+    def rows_for(self, cursor: Any) -> Rows:
+        """Rows over a cursor the event store opened (inside its transaction)."""
+        if self.dialect == "postgres":
+            return Rows(cursor.connection.cursor(row_factory=tuple_row), self.dialect)
+        return Rows(cursor, self.dialect)

@@ -1,0 +1,263 @@
+"""An index of the log's entries by the times that decide where they count.
+
+The read model never loads the whole log: it asks this index which entries
+can matter for a stretch of valid time or a range of knowledge, and loads
+only those. One row per stored entry, written in the same transaction as the
+entry (`store.recorders`):
+
+- `root`: the event an amendment ultimately amends (itself, for an event).
+  An event and every correction and retraction of it, at any depth, make one
+  *family*: what is believed of the event depends on its family alone.
+- `start`: an event's own valid time (the start of `occurred_at`); amendments
+  have none, and the valid times a correction moves its target to go in the
+  `moves` table.
+- `touch`: the earliest valid time this entry can affect: an event's start;
+  for an amendment, the earliest of its target's touch and any time it moves
+  the target to. `family_touch` on a root row is the earliest touch in its
+  family; it is lowered as amendments arrive (the only update: it only ever
+  makes the read model more careful).
+- `report_low`, `report_high`: the earliest and latest reporting times the
+  entry carries (its own, and any a correction sets), so that "did this entry
+  count at knowledge time K?" can only change where K crosses that range.
+- `recorded`: system time, for `recorded_before` given as a time;
+  `report_through`: the latest reporting time of any entry up to this one.
+
+Times are whole microseconds since the Unix epoch, so both dialects sort them
+as integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from domain.entry import Entry
+from domain.errors import DomainError
+from domain.times import TimePoint
+from store.database import Database, Rows
+
+INDEX_VERSION = "1"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NEVER = 2**62  # later than any time: "knowing everything the log holds"
+
+
+def micros(moment: datetime) -> int:
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    position: int
+    id: UUID
+    root: UUID
+    target: UUID | None
+    start: int | None
+    touch: int
+    report_low: int
+    report_high: int
+    recorded: int
+    moves: tuple[int, ...]  # valid times an amendment moves its target to
+
+
+def index_row(entry: Entry, target: IndexRow | None) -> IndexRow:
+    """The index row of `entry`, given the row of the entry it amends."""
+    reported = micros(entry.reported_at.start)
+    recorded = micros(entry.recorded_at)
+    if target is None:
+        start = micros(entry.occurred_at.start)
+        return IndexRow(entry.position, entry.id, entry.id, None, start, start, reported, reported, recorded, ())
+    moved = tuple(sorted({micros(t) for t in _times_named(entry.payload.to_json(), "occurred_at")}))
+    reports = [reported, *(micros(t) for t in _times_named(entry.payload.to_json(), "reported_at"))]
+    return IndexRow(entry.position, entry.id, target.root, target.id, None, min((target.touch, *moved)),
+                    min(reports), max(reports), recorded, moved)
+
+
+def _times_named(data: Any, name: str) -> Iterator[datetime]:
+    """Every time under `name` anywhere in a correction's changes (a correction
+    of a correction may carry the times it sets inside its own changes)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == name and isinstance(value, str):
+                try:
+                    point = TimePoint.parse(value, name)
+                except DomainError:
+                    continue
+                yield point.start
+            else:
+                yield from _times_named(value, name)
+
+
+class EntryIndex:
+    """The index's table, kept with the log, and the questions asked of it."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+        self.entries = database.table("entries")
+        self.moves = database.table("moves")
+        self.meta = database.table("meta")
+
+    def create(self, rows: Rows) -> None:
+        db = self.db
+        for statement in (
+            f"CREATE TABLE IF NOT EXISTS {self.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            f"""CREATE TABLE IF NOT EXISTS {self.entries} (
+                position {{int}} PRIMARY KEY, id TEXT NOT NULL UNIQUE, root TEXT NOT NULL, target TEXT,
+                start {{int}}, touch {{int}} NOT NULL, family_touch {{int}} NOT NULL,
+                report_low {{int}} NOT NULL, report_high {{int}} NOT NULL, report_through {{int}} NOT NULL,
+                recorded {{int}} NOT NULL)""",
+            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_root')} ON {self.entries} (root)",
+            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_start')} ON {self.entries} (start)",
+            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_report')} ON {self.entries} (report_high)",
+            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_recorded')} ON {self.entries} (recorded)",
+            f"CREATE TABLE IF NOT EXISTS {self.moves} (start {{int}} NOT NULL, root TEXT NOT NULL, "
+            f"position {{int}} NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'moves_start')} ON {self.moves} (start)",
+        ):
+            rows.execute(db.ddl(statement))
+
+    # --- Writing ------------------------------------------------------------
+
+    def add(self, rows: Rows, entries: Sequence[Entry]) -> None:
+        """Index newly stored entries (in position order), inside their transaction."""
+        made: dict[UUID, IndexRow] = {}
+        through = self._report_through(rows)
+        for entry in sorted(entries, key=lambda e: e.position):
+            target_id = entry.payload.amended_event
+            target = None
+            if target_id is not None:
+                target = made.get(target_id) or self._row(rows, target_id)
+                assert target is not None, "the write side refuses an amendment of an unknown event"
+            row = made[entry.id] = index_row(entry, target)
+            through = max(through, row.report_high)
+            rows.execute(
+                f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
+                "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row.position, row.id.hex, row.root.hex, row.target.hex if row.target else None, row.start,
+                 row.touch, row.touch, row.report_low, row.report_high, through, row.recorded))
+            if target is not None:
+                rows.execute(f"UPDATE {self.entries} SET family_touch = ? WHERE id = ? AND family_touch > ?",
+                             (row.touch, row.root.hex, row.touch))
+            rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
+                             [(moved, row.root.hex, row.position) for moved in row.moves])
+
+    def _row(self, rows: Rows, event_id: UUID) -> IndexRow | None:
+        found = rows.execute(f"SELECT position, root, touch, report_low, report_high, recorded, target, start "
+                             f"FROM {self.entries} WHERE id = ?", (event_id.hex,)).one()
+        if found is None:
+            return None
+        position, root, touch, low, high, recorded, target, start = found
+        return IndexRow(position, event_id, UUID(root), UUID(target) if target else None, start, touch,
+                        low, high, recorded, ())
+
+    def _report_through(self, rows: Rows) -> int:
+        last = rows.execute(f"SELECT report_through FROM {self.entries} ORDER BY position DESC LIMIT 1").one()
+        return int(last[0]) if last else -NEVER
+
+    # --- Reading ------------------------------------------------------------
+
+    def head(self, rows: Rows) -> int:
+        found = rows.execute(f"SELECT MAX(position) FROM {self.entries}").one()
+        return int(found[0]) if found and found[0] is not None else 0
+
+    def position_at(self, rows: Rows, bound: int) -> int:
+        """The last position at or before `bound`."""
+        found = rows.execute(f"SELECT MAX(position) FROM {self.entries} WHERE position <= ?", (bound,)).one()
+        return int(found[0]) if found and found[0] is not None else 0
+
+    def position_recorded_by(self, rows: Rows, moment: datetime) -> int:
+        """The last position recorded at or before `moment` (system time only runs forwards)."""
+        found = rows.execute(f"SELECT MAX(position) FROM {self.entries} WHERE recorded <= ?",
+                             (micros(moment),)).one()
+        return int(found[0]) if found and found[0] is not None else 0
+
+    def reported_through(self, rows: Rows, position: int) -> int:
+        """The latest reporting time any entry up to `position` carries."""
+        found = rows.execute(f"SELECT report_through FROM {self.entries} WHERE position <= ? "
+                             "ORDER BY position DESC LIMIT 1", (position,)).one()
+        return int(found[0]) if found else -NEVER
+
+    def earliest_touch_between(self, rows: Rows, positions: tuple[int, int] | None,
+                               reports: tuple[int, int] | None) -> int:
+        """The earliest valid time any family touches, among families with an
+        entry stored in the position range (lo, hi] or carrying a reporting time
+        in (lo, hi]: what two knowledge levels can disagree about starts there."""
+        earliest = NEVER
+        if positions is not None and positions[0] < positions[1]:
+            found = rows.execute(
+                f"SELECT MIN(r.family_touch) FROM {self.entries} d JOIN {self.entries} r ON r.id = d.root "
+                "WHERE d.position > ? AND d.position <= ?", positions).one()
+            if found and found[0] is not None:
+                earliest = min(earliest, int(found[0]))
+        if reports is not None and reports[0] < reports[1]:
+            found = rows.execute(
+                f"SELECT MIN(r.family_touch) FROM {self.entries} d JOIN {self.entries} r ON r.id = d.root "
+                "WHERE d.report_high > ? AND d.report_low <= ?", reports).one()
+            if found and found[0] is not None:
+                earliest = min(earliest, int(found[0]))
+        return earliest
+
+    def roots_starting_between(self, rows: Rows, after: int, until: int, position: int) -> set[str]:
+        """Families whose event, or a version of it, starts in (after, until]."""
+        own = rows.execute(f"SELECT root FROM {self.entries} WHERE start > ? AND start <= ? AND position <= ?",
+                           (after, until, position)).all()
+        moved = rows.execute(f"SELECT root FROM {self.moves} WHERE start > ? AND start <= ? AND position <= ?",
+                             (after, until, position)).all()
+        return {r[0] for r in own} | {r[0] for r in moved}
+
+    def roots_of(self, rows: Rows, ids: Iterable[UUID]) -> set[str]:
+        wanted = [i.hex for i in ids]
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            found |= {r[0] for r in rows.execute(
+                f"SELECT root FROM {self.entries} WHERE id IN ({_marks(chunk)})", chunk).all()}
+        return found
+
+    def families(self, rows: Rows, roots: Iterable[str], position: int) -> list[Notification]:
+        """Every stored entry (up to `position`) of the given families, as the event store holds them."""
+        db = self.db
+        found: list[Notification] = []
+        for chunk in _chunks(sorted(roots)):
+            for stored in rows.execute(
+                    f"SELECT e.{db.position_column}, e.originator_id, e.originator_version, e.topic, e.state "
+                    f"FROM {self.entries} i JOIN {db.events_table} e ON e.{db.position_column} = i.position "
+                    f"WHERE i.root IN ({_marks(chunk)}) AND i.position <= ?", (*chunk, position)).all():
+                notification_id, originator, version, topic, state = stored
+                found.append(Notification(id=notification_id, originator_id=UUID(str(originator)),
+                                          originator_version=version, topic=topic, state=bytes(state)))
+        return found
+
+    def count(self, rows: Rows) -> int:
+        found = rows.execute(f"SELECT COUNT(*) FROM {self.entries}").one()
+        return int(found[0]) if found else 0
+
+    def version(self, rows: Rows) -> str | None:
+        found = rows.execute(f"SELECT value FROM {self.meta} WHERE key = 'entry_index'").one()
+        return str(found[0]) if found else None
+
+    def set_version(self, rows: Rows) -> None:
+        rows.execute(f"DELETE FROM {self.meta} WHERE key = 'entry_index'")
+        rows.execute(f"INSERT INTO {self.meta} (key, value) VALUES ('entry_index', ?)", (INDEX_VERSION,))
+
+    def clear(self, rows: Rows) -> None:
+        rows.execute(f"DELETE FROM {self.entries}")
+        rows.execute(f"DELETE FROM {self.moves}")
+
+
+def _index_name(db: Database, name: str) -> str:
+    """Index names are per schema on PostgreSQL, per file on SQLite: a prefix is enough."""
+    return f"incidentlog_{name}"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(values), size):
+        yield list(values[i:i + size])

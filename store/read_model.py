@@ -1,0 +1,283 @@
+"""The read model: station pictures answered from the database, not from a
+fold of the whole log in every process.
+
+Two kinds of rows live beside the events:
+
+- the entry index (`store.entry_index`), one row per entry, written in the
+  same transaction as the entry;
+- checkpoints: the fold stopped at the end of a UTC day (`projections.
+  checkpoints`), stored as JSON with the knowledge level it was folded at:
+  `known_level` (a `known_at`, or NEVER for "everything the log held") and
+  `position` (the log's head then).
+
+A question at (`as_of`, `known_at`, `recorded_before`) takes the latest
+checkpoint that is sure to hold what a fold at that horizon would have by the
+checkpoint's day: two knowledge levels can only disagree about a family of
+entries that was stored between their positions, or carries a reporting time
+between their `known_at`s, and only from the earliest valid time that family
+touches. It then loads just the entries that count after the checkpoint, up
+to `as_of`, in slices of a bounded size, and carries the fold on. Folds that
+cross many days leave new checkpoints behind, so the next question starts
+closer. The result is, by construction, the fold of the whole log (the
+reference, `projections.state.project`); a property test holds it to that.
+
+Checkpoints are a cache of the fold: they carry a `shape`, a fingerprint of
+the code that folds, and rows of another shape are never used (they are
+deleted when the store opens). `incidentlog projections rebuild` drops and
+rebuilds the index and the checkpoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import Notification, PersistenceError
+
+from domain.entry import Entry
+from projections import checkpoints, horizon, picture, picture_codec
+from projections.capacity import station_capacity
+from projections.checkpoints import carry, day_end
+from projections.horizon import Horizon, beliefs, timed_in_valid_time
+from projections.picture import Picture, derive_return_crews
+from projections.state import StationState
+from store import entry_index
+from store.database import Database, Rows
+from store.entry_index import NEVER, EntryIndex, micros
+
+READ_MODEL_VERSION = "1"
+CHECKPOINT_EVERY = 1000  # facts folded between two stored checkpoints
+SLICE = 5000  # entries loaded at a time when carrying a fold far
+SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
+
+log = structlog.get_logger("incidentlog.read_model")
+Decode = Callable[[Notification], Entry]
+
+
+def _fingerprint() -> str:
+    """Checkpoints hold a fold's result: any change to the code that folds must
+    stop old ones from being used."""
+    import domain.corrections
+    import domain.entry
+    import domain.order
+    import domain.times
+    import domain.vocabulary
+
+    modules = (domain.corrections, domain.entry, domain.order, domain.times, domain.vocabulary, picture,
+               horizon, checkpoints, picture_codec, entry_index, sys.modules[__name__])
+    digest = hashlib.sha256(READ_MODEL_VERSION.encode())
+    for module in modules:
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """A knowledge level: what `known_at` and `recorded_before` let in."""
+
+    known: int  # micros, or NEVER: everything up to `position` was reported by then
+    position: int
+
+
+class ReadModel:
+    def __init__(self, database: Database, decode: Decode) -> None:
+        self.db = database
+        self.index = EntryIndex(database)
+        self.checkpoints = database.table("checkpoints")
+        self._decode = decode
+        self.shape = _fingerprint()
+        # How often to keep a checkpoint and how much to load at a time; tests
+        # make both tiny, so that every answer crosses checkpoints and slices.
+        self.every, self.slice = CHECKPOINT_EVERY, SLICE
+
+    # --- Keeping it -----------------------------------------------------------
+
+    def create(self, rows: Rows) -> None:
+        self.index.create(rows)
+        rows.execute(self.db.ddl(
+            f"CREATE TABLE IF NOT EXISTS {self.checkpoints} (id {{serial}}, shape TEXT NOT NULL, "
+            "known_level {int} NOT NULL, position {int} NOT NULL, valid_through {int} NOT NULL, "
+            "folded {int} NOT NULL, picture {blob} NOT NULL)"))
+        rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_checkpoints_level ON {self.checkpoints} "
+                     "(shape, known_level, position, valid_through)")
+        rows.execute(f"DELETE FROM {self.checkpoints} WHERE shape <> ?", (self.shape,))
+
+    def add(self, rows: Rows, entries: list[Entry]) -> None:
+        """Index newly stored entries, inside the transaction that stores them."""
+        self.index.add(rows, entries)
+
+    def clear(self, rows: Rows) -> None:
+        self.index.clear(rows)
+        rows.execute(f"DELETE FROM {self.checkpoints}")
+
+    def behind(self, head: int) -> bool:
+        """Does the index lack entries the log holds (a store from before the
+        read model), or have another shape?"""
+        with self.db.reading() as rows:
+            return self.index.version(rows) != entry_index.INDEX_VERSION or self.index.head(rows) < head
+
+    def index_log(self, pages: Iterator[list[Notification]], progress: Callable[[int], None] | None = None) -> int:
+        """Index the whole log again, in one transaction: readers see the old
+        index or the new one, never half of it. Returns the entries indexed."""
+        done = 0
+        with self.db.writing() as rows:
+            self.clear(rows)
+            for page in pages:
+                self.index.add(rows, [self._decode(n) for n in page])
+                done += len(page)
+                if progress is not None:
+                    progress(len(page))
+            self.index.set_version(rows)
+        return done
+
+    # --- Answering ------------------------------------------------------------
+
+    def state(self, query: Horizon) -> StationState:
+        """The station as `project(whole log, query)` would give it."""
+        with self.db.reading() as rows:
+            level = self._level(rows, query)
+            start, base = self._checkpoint(rows, micros(query.as_of), level)
+        bounded = replace(query, recorded_before=level.position)
+        known = KnownAt(self, bounded)
+        folded = base or Picture()
+        made: list[tuple[datetime, bytes, int]] = []
+
+        def keep(end: datetime, now: Picture, count: int) -> None:
+            made.append((end, picture_codec.encode(now), count))  # encoded at once: the fold goes on
+
+        for after, until in self._slices(start, query.as_of, level.position):
+            facts = self._facts(after, until, bounded, known)
+            carry(folded, facts, keep, self.every, until)
+        if made:
+            self._store(made, level)
+        derive_return_crews(folded)
+        return StationState(query, folded, station_capacity(folded), level.position, known)
+
+    def _level(self, rows: Rows, query: Horizon) -> _Level:
+        head = self.index.head(rows)
+        bound = query.recorded_before
+        if bound is None:
+            position = head
+        elif isinstance(bound, int):
+            position = self.index.position_at(rows, min(bound, head))
+        else:
+            position = self.index.position_recorded_by(rows, bound)
+        known = micros(query.known_at)
+        # Knowing everything stored by then is one level, whatever the clock says.
+        return _Level(NEVER if known >= self.index.reported_through(rows, position) else known, position)
+
+    def _checkpoint(self, rows: Rows, as_of: int, level: _Level) -> tuple[datetime | None, Picture | None]:
+        """The latest checkpoint by `as_of` that holds at `level`, if any."""
+        best: tuple[int, int] | None = None
+        series = rows.execute(f"SELECT known_level, position FROM {self.checkpoints} WHERE shape = ? "
+                              "GROUP BY known_level, position", (self.shape,)).all()
+        for known, position in series:
+            differs_from = self.index.earliest_touch_between(
+                rows, (min(position, level.position), max(position, level.position)),
+                (min(known, level.known), max(known, level.known)))
+            found = rows.execute(
+                f"SELECT valid_through, id FROM {self.checkpoints} WHERE shape = ? AND known_level = ? "
+                "AND position = ? AND valid_through < ? AND valid_through <= ? ORDER BY valid_through DESC LIMIT 1",
+                (self.shape, known, position, differs_from, as_of)).one()
+            if found is not None and (best is None or found[0] > best[0]):
+                best = (int(found[0]), int(found[1]))
+        if best is None:
+            return None, None
+        data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (best[1],)).one()
+        assert data is not None
+        return _from_micros(best[0]), picture_codec.decode(bytes(data[0]))
+
+    def _slices(self, start: datetime | None, until: datetime, position: int) -> Iterator[tuple[datetime | None,
+                                                                                               datetime]]:
+        """Stretches of valid time after `start`, up to `until`, each holding at
+        most about SLICE events and ending at the end of a day (the last at `until`)."""
+        after = start
+        while after is None or after < until:
+            with self.db.reading() as rows:
+                found = rows.execute(
+                    f"SELECT start FROM {self.index.entries} WHERE start > ? AND start <= ? AND position <= ? "
+                    "ORDER BY start LIMIT 1 OFFSET ?",
+                    (micros(after) if after else -NEVER, micros(until), position, self.slice)).one()
+            end = until if found is None else min(until, day_end(_from_micros(int(found[0]))))
+            yield after, end
+            after = end
+
+    def _facts(self, after: datetime | None, until: datetime, bounded: Horizon,
+               known: KnownAt) -> list[tuple[datetime, Entry]]:
+        """The facts counting in (after, until] at the horizon, in valid-time order."""
+        assert isinstance(bounded.recorded_before, int)
+        with self.db.reading() as rows:
+            roots = self.index.roots_starting_between(rows, micros(after) if after else -NEVER, micros(until),
+                                                      bounded.recorded_before)
+            stored = self.index.families(rows, roots, bounded.recorded_before)
+        believed = beliefs((self._decode(n) for n in stored), bounded)
+
+        def lookup(event_id: UUID) -> Entry | None:
+            return believed[event_id] if event_id in believed else known.get(event_id)
+
+        return timed_in_valid_time(believed, replace(bounded, as_of=until), after, lookup)
+
+    def _store(self, made: list[tuple[datetime, bytes, int]], level: _Level) -> None:
+        """Keep new checkpoints (a cache: failing to is logged, never an error)."""
+        try:
+            with self.db.writing() as rows:
+                rows.executemany(
+                    f"INSERT INTO {self.checkpoints} (shape, known_level, position, valid_through, folded, "
+                    "picture) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(self.shape, level.known, level.position, micros(end), count, data) for end, data, count in made])
+                series = rows.execute(
+                    f"SELECT known_level, position FROM {self.checkpoints} GROUP BY known_level, position "
+                    "ORDER BY MAX(id) DESC").all()
+                for known, position in series[SERIES_KEPT:]:
+                    rows.execute(f"DELETE FROM {self.checkpoints} WHERE known_level = ? AND position = ?",
+                                 (known, position))
+        except PersistenceError as error:
+            log.warning("checkpoints_not_kept", error=str(error))
+
+    def load(self, ids: list[UUID], bounded: Horizon) -> dict[UUID, Entry | None]:
+        """The families of `ids` as believed at the horizon (None: not known then)."""
+        assert isinstance(bounded.recorded_before, int)
+        with self.db.reading() as rows:
+            roots = self.index.roots_of(rows, ids)
+            stored = [self._decode(n) for n in self.index.families(rows, roots, bounded.recorded_before)]
+        believed = beliefs(stored, bounded)
+        found: dict[UUID, Entry | None] = {e.id: believed.get(e.id) for e in stored}
+        return {**{i: None for i in ids}, **found}
+
+
+class KnownAt(Mapping[UUID, Entry]):
+    """The events known at a horizon, as then believed, found in the index when
+    asked for (an explanation's evidence) rather than all loaded up front."""
+
+    def __init__(self, model: ReadModel, bounded: Horizon) -> None:
+        self._model = model
+        self._bounded = bounded
+        self._found: dict[UUID, Entry | None] = {}
+
+    def get(self, key: UUID, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
+        if key not in self._found:
+            self._found.update(self._model.load([key], self._bounded))
+        found = self._found.get(key)
+        return default if found is None else found
+
+    def __getitem__(self, key: UUID) -> Entry:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[UUID]:
+        return iter([k for k, v in self._found.items() if v is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._found.values() if v is not None)
+
+
+def _from_micros(value: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)

@@ -1,0 +1,154 @@
+"""The read model answers as the fold of the whole log does, on both stores.
+
+The fold (`projections.state.project` over every entry) is the reference.
+The read model answers from its index and its checkpoints; here checkpoints
+are kept after every fact and entries are loaded two at a time, so that each
+answer starts from a checkpoint made at another horizon, and crosses slices.
+Appends between questions leave old checkpoints behind, which must then be
+used only where they still hold.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.entry import Draft
+from projections.horizon import Horizon
+from projections.state import project
+from store.application import IncidentLogApplication
+from store.read_model import ReadModel
+from store.settings import Settings
+from tests.factories import NOW as CLOCK_START
+from tests.factories import FakeClock
+from tests.projections.test_properties import NOW, comparable
+from tests.strategies import day, logs
+
+SCENARIO = [json.loads(line) for line in
+            (Path(__file__).parents[2] / "scenarios" / "soyuz-ms22.jsonl").read_text().splitlines() if line.strip()]
+PROPERTY = settings(max_examples=25, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+# A horizon: as_of (a day, and an hour into it or its end), known_at (a day or
+# now), recorded_before (none, a position or a moment of the fake clock).
+horizons = st.tuples(st.integers(-1, 210), st.sampled_from([None, 0, 7, 13, 23]),
+                     st.one_of(st.none(), st.integers(-1, 210)),
+                     st.one_of(st.none(), st.integers(0, 40).map(lambda p: ("position", p)),
+                               st.integers(0, 80).map(lambda s: ("millisecond", s))))
+
+
+def opened(url: str) -> IncidentLogApplication:
+    app = IncidentLogApplication(Settings(store=url), clock=FakeClock())
+    tiny(app.read_model)
+    return app
+
+
+def tiny(model: ReadModel) -> None:
+    model.every, model.slice = 1, 2
+
+
+def horizon(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> Horizon:
+    as_of_day, hour, known_day, bound = drawn
+    as_of_day = as_of_day if isinstance(as_of_day, str) else day(as_of_day)
+    as_of = as_of_day if hour is None else f"{as_of_day}T{hour:02d}:00:00Z"
+    known_at = None if known_day is None else day(known_day)
+    recorded_before: str | None = None
+    if bound is not None:
+        kind, value = bound
+        recorded_before = str(value) if kind == "position" else _clock_text(value)
+    return Horizon.parse(as_of, known_at, recorded_before, NOW)
+
+
+def _clock_text(milliseconds: int) -> str:
+    """A recording time: the fake clock moves a millisecond a reading."""
+    return (CLOCK_START + timedelta(milliseconds=milliseconds)).isoformat()
+
+
+def agree(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> None:
+    query = horizon(app, drawn)
+    expected = comparable(project(app.entries(), query).to_json(explain=True))
+    assert comparable(app.state(query).to_json(explain=True)) == expected, query
+
+
+def append_all(app: IncidentLogApplication, events: list[dict[str, Any]], batch: int) -> None:
+    for i in range(0, len(events), batch):
+        app.append([Draft.from_json(e, uuid.uuid4) for e in events[i:i + batch]], "generator")
+
+
+@PROPERTY
+@given(logs(), st.integers(1, 4), st.lists(horizons, min_size=1, max_size=6),
+       st.lists(horizons, min_size=1, max_size=6))
+def test_the_read_model_answers_as_the_fold_does(fresh_store: Callable[[], str], events: list[dict[str, Any]],
+                                                 batch: int, early: list[tuple[Any, ...]],
+                                                 late: list[tuple[Any, ...]]) -> None:
+    app = opened(fresh_store())
+    try:
+        half = len(events) // 2
+        append_all(app, events[:half], batch)
+        for drawn in early:  # leaves checkpoints at these horizons
+            agree(app, drawn)
+        append_all(app, events[half:], batch)
+        for drawn in [*late, *early]:  # some old checkpoints still hold, some must not be used
+            agree(app, drawn)
+    finally:
+        app.close()
+
+
+@PROPERTY
+@given(logs(), st.lists(horizons, min_size=1, max_size=5))
+def test_a_rebuilt_read_model_answers_as_the_kept_one(fresh_store: Callable[[], str],
+                                                     events: list[dict[str, Any]],
+                                                     asked: list[tuple[Any, ...]]) -> None:
+    app = opened(fresh_store())
+    try:
+        append_all(app, events, 3)
+        kept = [comparable(app.state(horizon(app, d)).to_json(explain=True)) for d in asked]
+        indexed = app.rebuild_index()
+        assert indexed == app.head
+        assert [comparable(app.state(horizon(app, d)).to_json(explain=True)) for d in asked] == kept
+    finally:
+        app.close()
+
+
+def test_a_store_from_before_the_read_model_is_indexed_when_opened(store_url: str) -> None:
+    app = opened(store_url)
+    append_all(app, SCENARIO, 5)
+    wanted = comparable(app.state(horizon(app, ("2022-12-20", None, None, None))).to_json())
+    with app.database.writing() as rows:  # as if the read model had never been there
+        app.read_model.clear(rows)
+        rows.execute(f"DELETE FROM {app.read_model.index.meta}")
+    app.close()
+    reopened = opened(store_url)
+    try:
+        assert comparable(reopened.state(horizon(reopened, ("2022-12-20", None, None, None))).to_json()) == wanted
+    finally:
+        reopened.close()
+
+
+def test_checkpoints_of_another_shape_are_never_used(store_url: str) -> None:
+    app = opened(store_url)
+    try:
+        append_all(app, SCENARIO, 5)
+        app.state(horizon(app, ("2023-03-01", None, None, None)))  # leaves checkpoints
+        with app.database.reading() as rows:
+            kept = rows.execute(f"SELECT COUNT(*) FROM {app.read_model.checkpoints}").one()
+        assert kept is not None and kept[0] > 0
+        with app.database.writing() as rows:
+            rows.execute(f"UPDATE {app.read_model.checkpoints} SET shape = 'older code', picture = ?", (b"{}",))
+        # Not used (the picture above would fail to load) and gone once the store opens again.
+        assert app.state(horizon(app, ("2023-03-01", None, None, None))).picture is not None
+        with app.database.writing() as rows:
+            app.read_model.create(rows)
+            left = rows.execute(f"SELECT COUNT(*) FROM {app.read_model.checkpoints} WHERE shape <> ?",
+                                (app.read_model.shape,)).one()
+        assert left == (0,)
+    finally:
+        app.close()
+
