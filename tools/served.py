@@ -30,6 +30,14 @@ def seed(store: str | Path, scenario: Path = SEED) -> None:
                    check=True, capture_output=True, env=_environment())
 
 
+def create_token(store: str | Path, name: str, role: str = "reporter") -> str:
+    """A new token's secret, made as a user would (`incidentlog tokens create`):
+    served on loopback, reads need none, but every write does."""
+    made = subprocess.run([str(INCIDENTLOG), "--store", str(store), "tokens", "create", name, "--role", role],
+                          check=True, capture_output=True, text=True, env=_environment())
+    return made.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -38,19 +46,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store: str | Path, log: Path, timeout: float = 60.0, workers: int = 1) -> Iterator[str]:
-    """`incidentlog serve` over `store` on 127.0.0.1 and a free port (with
-    `workers` worker processes); yields its base URL once `/health` answers,
-    and stops the server afterwards. What the server prints goes to `log`."""
+def serve(store: str | Path, log: Path, timeout: float = 60.0, workers: int = 1,
+          host: str = "127.0.0.1", token: str | None = None) -> Iterator[str]:
+    """`incidentlog serve` over `store` on `host` (loopback: reads need no
+    token) and a free port (with `workers` worker processes); yields its base
+    URL on 127.0.0.1 once `/health` answers (asked with `token`, if given), and
+    stops the server afterwards. What the server prints goes to `log`."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [str(INCIDENTLOG), "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port),
+            [str(INCIDENTLOG), "--store", str(store), "serve", "--host", host, "--port", str(port),
              "--workers", str(workers)],
             stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=_environment())
         try:
-            wait_until_healthy(base, server, log, timeout)
+            wait_until_healthy(base, server, log, timeout, token=token)
             yield base
         finally:
             server.terminate()
@@ -62,7 +72,7 @@ def serve(store: str | Path, log: Path, timeout: float = 60.0, workers: int = 1)
 
 
 def wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float,
-                       poll: float = 0.2) -> None:
+                       poll: float = 0.2, token: str | None = None) -> None:
     """Return once `base` answers `/health`; raise `ServerFailed` (with the end of
     `log`) if the server exits first or `timeout` seconds pass. A short `poll`
     times start-up closely (the benchmark)."""
@@ -71,7 +81,9 @@ def wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path, ti
         if server.poll() is not None:
             raise ServerFailed(f"the server exited with {server.returncode}:\n{_tail(log)}")
         try:
-            with urllib.request.urlopen(f"{base}/health", timeout=5) as answer:
+            asked = urllib.request.Request(f"{base}/health",
+                                           headers={"Authorization": f"Bearer {token}"} if token else {})
+            with urllib.request.urlopen(asked, timeout=5) as answer:
                 if answer.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
