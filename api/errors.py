@@ -8,6 +8,8 @@ A problem (RFC 9457) says what went wrong in `title`/`detail` and, in
   conflict with the log or a reused event id → 409;
 - request validation (query, path, body shape, malformed JSON) → 422;
 - `NotFound` → 404; `TooLarge` (an oversized body or batch) → 413;
+- a store that does not answer (`StoreUnavailable`, or an error of
+  `store.availability.UNREACHABLE`) → 503 with Retry-After;
 - any other HTTP error keeps its status (an unknown route is 404).
 
 Anything else is a bug: a 500 problem that says nothing of the cause (the
@@ -16,9 +18,11 @@ log line of the request, under the same request id, has the traceback).
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import Headers
@@ -29,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.logs import REQUEST_ID_HEADER
 from api.schemas import PROBLEM_JSON
 from domain.errors import DomainError
+from store.availability import UNREACHABLE, StoreUnavailable
 
 _TYPE = "urn:incidentlog:problem:"
 
@@ -128,6 +133,19 @@ def too_large_response(limit: int) -> JSONResponse:
                      "into several batches"}])
 
 
+def store_unavailable_response(reason: str, retry_after_seconds: float) -> JSONResponse:
+    return problem(503, "Store unavailable", "store_unavailable", [],
+                   detail=f"{reason}; try again later. A write answered so may yet be stored: "
+                   "send it again with the same event ids, which is safe",
+                   headers={"Retry-After": str(max(1, math.ceil(retry_after_seconds)))})
+
+
+async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    # The cause (a host, a server's message) goes to the log, not to the caller.
+    structlog.get_logger("incidentlog.store").warning("store_unavailable", error=str(error).strip()[:500])
+    return store_unavailable_response("the store did not answer", request.app.state.settings.store_timeout_seconds)
+
+
 def _loc_to_field(loc: tuple[int | str, ...] | list[int | str], error_type: str) -> str:
     parts = list(loc)
     if parts and parts[0] in _LOCATIONS:
@@ -152,6 +170,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestRefused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    store_errors: tuple[type[Exception], ...] = (StoreUnavailable, *UNREACHABLE)
+    for unreachable in store_errors:
+        app.add_exception_handler(unreachable, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 

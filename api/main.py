@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from api.auth import Authentication
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware
-from api.routers import crew, decisions, docs, events, health, incidents, page, session, state, vehicles
+from api.routers import crew, decisions, docs, events, health, incidents, metrics, page, session, state, vehicles
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
+from api.store_deadline import StoreDeadline, StoreWatch
 from observability.logs import configure_logging
 from store.application import IncidentLogApplication
 from store.settings import Settings
@@ -87,9 +88,14 @@ def create_app(settings: Settings | None = None,
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(Authentication)  # inside the request log, so that refusals are logged too
+    app.state.store_watch = StoreWatch(settings)  # is the store answering? (/ready, and slow requests)
+    # A request the store leaves unanswered gets 503 (api.store_deadline); inside the limit and the
+    # counting, outside whatever may wait for the store.
+    app.add_middleware(StoreDeadline, watch=app.state.store_watch)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(metrics.RequestMetrics)  # counts every answer, a refused body's too
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
-    for module in (events, state, vehicles, crew, incidents, decisions, health, session):
+    for module in (events, state, vehicles, crew, incidents, decisions, health, metrics, session):
         app.include_router(module.router)
     docs.install(app)
     page.install(app)  # the page at / and its static files

@@ -18,8 +18,8 @@ import zlib
 from types import TracebackType
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 
+from store.availability import postgres_conninfo
 from store.settings import Settings
 
 
@@ -94,9 +94,20 @@ class AdvisoryLock(WriterLock):
         self._connection: psycopg.Connection[tuple[object, ...]] | None = None
 
     def _acquire(self) -> None:
+        try:
+            self._connected().execute("SELECT pg_advisory_lock(%s)", (self.key,))
+        except psycopg.OperationalError:
+            if self._connection is None or not self._connection.broken:
+                raise
+            # The connection kept between appends was dropped (the server restarted,
+            # or ended the session) and is found out only now: once, on a new one, so
+            # that the first write after an outage is not refused for it.
+            self._connected().execute("SELECT pg_advisory_lock(%s)", (self.key,))
+
+    def _connected(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._connection is None or self._connection.closed:
             self._connection = psycopg.connect(self.conninfo, autocommit=True)
-        self._connection.execute("SELECT pg_advisory_lock(%s)", (self.key,))
+        return self._connection
 
     def _release(self) -> None:
         if self._connection is not None and not self._connection.closed:
@@ -111,10 +122,8 @@ def writer_lock(settings: Settings) -> WriterLock:
     """The lock that makes this store's writers take turns."""
     if settings.is_postgres:
         env = settings.eventsourcing_env()
-        conninfo = make_conninfo(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-                                 dbname=env["POSTGRES_DBNAME"], user=env["POSTGRES_USER"],
-                                 password=env["POSTGRES_PASSWORD"] or None, connect_timeout=10)
-        return AdvisoryLock(conninfo, scope=f"{env['POSTGRES_DBNAME']}.{env.get('POSTGRES_SCHEMA', 'public')}")
+        scope = f"{env['POSTGRES_DBNAME']}.{env.get('POSTGRES_SCHEMA', 'public')}"
+        return AdvisoryLock(postgres_conninfo(settings), scope=scope)
     if settings.store == ":memory:" or settings.store.startswith("file:"):
         return WriterLock()
     return FileLock(settings.store)

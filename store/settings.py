@@ -7,11 +7,15 @@ is how long an append may wait for concurrent ones to be stored with it in one
 transaction; 0 stores each on its own. `INCIDENTLOG_OPEN_READS` (default off)
 lets the HTTP API answer reads without a token: `incidentlog serve` turns it
 on when it listens on a loopback address only, where every caller is on this
-machine; writes always need a token.
+machine; writes always need a token. `INCIDENTLOG_STORE_TIMEOUT_SECONDS`
+(default 3) bounds how long a request waits for a store that does not answer
+before it is told 503 (`api.store_deadline`); it also bounds each wait of the
+library for a pooled PostgreSQL connection and each new connection.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,6 +39,7 @@ class Settings:
     stream_ping_seconds: float = 15.0  # keep-alive comments on a quiet stream (for proxies)
     group_commit_ms: float = 2.0  # how long an append waits for others to store with it; 0: never
     open_reads: bool = False  # reads without a token (served on loopback only); writes always need one
+    store_timeout_seconds: float = 3.0  # a store silent this long is unavailable: 503, not a hang
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,7 +56,14 @@ class Settings:
             stream_ping_seconds=_positive_seconds(env, "INCIDENTLOG_STREAM_PING_SECONDS", cls.stream_ping_seconds),
             group_commit_ms=_milliseconds(env, "INCIDENTLOG_GROUP_COMMIT_MS", cls.group_commit_ms),
             open_reads=_flag(env, "INCIDENTLOG_OPEN_READS", cls.open_reads),
+            store_timeout_seconds=_positive_seconds(env, "INCIDENTLOG_STORE_TIMEOUT_SECONDS",
+                                                    cls.store_timeout_seconds),
         )
+
+    @property
+    def connect_timeout_seconds(self) -> int:
+        """The store timeout in the whole seconds PostgreSQL's connection settings take."""
+        return max(1, math.ceil(self.store_timeout_seconds))
 
     @property
     def is_postgres(self) -> bool:
@@ -72,6 +84,10 @@ class Settings:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
+            # How long the library waits for a pooled connection (its default is 30 s, and it
+            # tries ten times): a dead server then holds a request's thread for about half a minute
+            # instead of five.
+            "POSTGRES_CONNECT_TIMEOUT": str(self.connect_timeout_seconds),
         }
         schema = parse_qs(url.query).get("schema")
         if schema:

@@ -17,6 +17,7 @@ from api.errors import NotFound, TooLarge
 from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut, problems
 from domain.entry import Draft
 from domain.errors import DomainError
+from observability import metrics
 from store.application import IncidentLogApplication
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -46,6 +47,7 @@ def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAM
     result = application.append(drafts, writer.name)
     entry = result.entries[0]
     response.headers["Location"] = f"{router.prefix}/{entry.id}"
+    metrics.record_append(router.prefix, result.stored, result.duplicates)
     if not result.stored:
         response.status_code = 200
     return entry.to_json()
@@ -67,6 +69,7 @@ def append_batch(batch: BatchIn, application: Application, writer: Writer, setti
         # The store names the event only when there are several; a client
         # of this route should always see `events[i]`.
         raise (error.at("events[0]") if len(drafts) == 1 else error) from None
+    metrics.record_append(f"{router.prefix}/batch", result.stored, result.duplicates)
     if not result.stored:
         response.status_code = 200
     return {"events": [e.to_json() for e in result.entries], "stored": result.stored,

@@ -44,3 +44,18 @@ def test_open_reads_are_off_unless_asked_for(raw: str, open_reads: bool) -> None
 def test_open_reads_must_be_a_yes_or_a_no() -> None:
     with pytest.raises(SettingsError, match="INCIDENTLOG_OPEN_READS"):
         Settings.from_env({"INCIDENTLOG_OPEN_READS": "maybe"})
+
+
+def test_the_store_timeout_also_bounds_each_wait_for_a_postgres_connection() -> None:
+    settings = Settings.from_env({"INCIDENTLOG_STORE": "postgresql://db/log",
+                                  "INCIDENTLOG_STORE_TIMEOUT_SECONDS": "1.5"})
+
+    assert settings.store_timeout_seconds == 1.5
+    assert settings.eventsourcing_env()["POSTGRES_CONNECT_TIMEOUT"] == "2"  # whole seconds, rounded up
+    assert Settings.from_env({}).store_timeout_seconds == 3.0
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon"])
+def test_the_store_timeout_must_be_a_positive_number_of_seconds(raw: str) -> None:
+    with pytest.raises(SettingsError, match="INCIDENTLOG_STORE_TIMEOUT_SECONDS"):
+        Settings.from_env({"INCIDENTLOG_STORE_TIMEOUT_SECONDS": raw})
