@@ -7,8 +7,11 @@ client see the same answers. Everything it needs ships inside the package and
 nothing is fetched from another host: a control-room network may be offline.
 
 The server tells the page what only it knows cheaply: the span of the log's
-valid and knowledge times (the sliders' range), the log's head, and the kind
-each event type is drawn as on the timeline.
+valid and knowledge times (the sliders' range), the log's head, the kind
+each event type is drawn as on the timeline, and who is signed in. The page
+itself is open to all, so that one can sign in from it; to a caller who may
+not read (not signed in, on a server whose reads are closed) it says nothing
+of the log.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.deps import Application
+from api.auth import identity_of
+from api.deps import Application, AppSettings
 from domain import vocabulary as v
 from store.application import IncidentLogApplication
 
@@ -103,25 +107,29 @@ def _day_index(text: str | None, first: date, days: int) -> int:
 
 @router.get("/", response_class=HTMLResponse)
 def page(
-    request: Request, application: Application,
+    request: Request, application: Application, settings: AppSettings,
     as_of: Annotated[str | None, Query()] = None,
     known_at: Annotated[str | None, Query()] = None,
     recorded_before: Annotated[str | None, Query()] = None,
     decision: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """The page, its controls set from the query so that a shared link reopens the same view."""
-    span = time_span(application)
+    identity = identity_of(request.state)
+    readable = identity is not None or settings.open_reads
+    span = time_span(application) if readable else Span()
     today = application.now().date()
     first, last = span.first or today, span.last or today
     days = (last - first).days + 1  # one notch a day, and a last one: now
     query = {"as_of": as_of or "", "known_at": known_at or "", "recorded_before": recorded_before or "",
              "decision": decision or ""}
     config: dict[str, Any] = {
-        "first_day": first.isoformat(), "days": days, "head": application.head, "log_page": LOG_PAGE,
+        "first_day": first.isoformat(), "days": days, "head": application.head if readable else 0,
+        "log_page": LOG_PAGE, "readable": readable,
+        "signed_in": {"name": identity.name, "role": identity.role.label} if identity else None,
         "kinds": KIND_OF_TYPE, "kind_order": list(KINDS), "query": query,
     }
     return templates.TemplateResponse(request, "index.html", {
         "config": config, "query": query, "days": days, "first_day": first, "last_day": last,
         "as_of_index": _day_index(as_of, first, days), "known_at_index": _day_index(known_at, first, days),
-        "kinds": list(KINDS), "version": STATIC_VERSION
+        "kinds": list(KINDS), "version": STATIC_VERSION, "signed_in": config["signed_in"],
     })

@@ -15,8 +15,9 @@ from store.application import IncidentLogApplication
 from store.tokens import TokenStore
 from tests.api.conftest import IssueToken, MakeClient
 from tests.api.support import refused
+from tests.api.test_page import config_of
 from tests.api.test_stream import Server, append, messages, stream
-from tests.factories import event, new_id, vehicle
+from tests.factories import draft, event, new_id, vehicle
 
 
 def _unauthenticated(response: httpx2.Response) -> None:
@@ -182,3 +183,32 @@ def test_the_live_stream_takes_the_session_cookie(closed_server: Server, app: In
     with stream(closed_server, headers={"Cookie": f"{SESSION_COOKIE}={session}"}, params={"after": 0}) as blocks:
         [stored] = append(app, "v")
         assert [m["id"] for m in messages(blocks, 1)] == [str(stored["position"])]
+
+
+class TestThePage:
+    """The page is open to all, so that one can sign in from it, and says
+    nothing of the log to those who may not read."""
+
+    def test_closed_to_reads_it_shows_the_sign_in_form_and_nothing_of_the_log(
+            self, app: IncidentLogApplication, make_client: MakeClient) -> None:
+        app.append([draft(vehicle("v"))], "setup")
+        html = make_client(token=None).get("/").text
+        config = config_of(html)
+        assert (config["readable"], config["head"], config["signed_in"]) == (False, 0, None)
+        assert 'id="sign-in"' in html
+
+    def test_signed_in_it_says_as_whom_and_offers_to_sign_out(
+            self, app: IncidentLogApplication, make_client: MakeClient, issue_token: IssueToken) -> None:
+        app.append([draft(vehicle("v"))], "setup")
+        browser = make_client(token=None)
+        browser.post("/session", headers={"Authorization": f"Bearer {issue_token(Role.READER, 'wall-screen')}"})
+        html = browser.get("/").text
+        config = config_of(html)
+        assert (config["readable"], config["head"], config["signed_in"]) == (
+            True, 1, {"name": "wall-screen", "role": "reader"})
+        assert 'id="sign-out"' in html and 'id="sign-in"' not in html
+
+    def test_open_to_reads_it_needs_no_sign_in(self, app: IncidentLogApplication, make_client: MakeClient) -> None:
+        app.append([draft(vehicle("v"))], "setup")
+        config = config_of(make_client(token=None, open_reads=True).get("/").text)
+        assert (config["readable"], config["head"], config["signed_in"]) == (True, 1, None)

@@ -31,7 +31,7 @@ from playwright.sync_api import (
 )
 
 from tools.browser import chromium, launch
-from tools.served import ROOT, seed, serve
+from tools.served import ROOT, create_token, seed, serve
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -81,6 +81,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> It
 def own_base_url(tmp_path: Path, chromium_path: str) -> Iterator[str]:
     """A seeded app of the test's own, for a test that writes."""
     yield from _served(tmp_path)
+
+
+@pytest.fixture
+def writer_token(own_base_url: str, tmp_path: Path) -> str:
+    """A reporter's token on the test's own app: reads need none there (loopback), writes do."""
+    return create_token(tmp_path / "incidentlog.db", "browser-test")
 
 
 def _served(folder: Path) -> Iterator[str]:

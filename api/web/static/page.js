@@ -1137,5 +1137,41 @@
   if (window.ResizeObserver) new ResizeObserver(measure).observe(top);
   measure();
 
-  refresh().then(follow);
+  // --- Signing in and out ---------------------------------------------------------
+  // The token is sent once, for an HttpOnly session cookie the scripts never see;
+  // the cookie then goes with every request, the live stream's too.
+
+  const signIn = $("#sign-in");
+  if (signIn) {
+    signIn.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const failed = $("#sign-in-error");
+      const response = await fetch("session", {
+        method: "POST", headers: { Authorization: `Bearer ${$("#token").value.trim()}` },
+      });
+      if (response.ok) {
+        window.location.reload();
+        return;
+      }
+      failed.textContent = `Not signed in: ${(await problemOf(response)).message}`;
+      failed.hidden = false;
+    });
+  }
+  const signOut = $("#sign-out");
+  if (signOut) {
+    signOut.addEventListener("click", async () => {
+      await fetch("session", { method: "DELETE" });
+      window.location.reload();
+    });
+  }
+
+  if (config.readable) {
+    refresh().then(follow);
+  } else {
+    // Reads are closed on this server: say so, and ask for a token rather than fail every request.
+    setLive("sign in to read the log", "off");
+    $("#account").open = true;
+    $("#token").focus();
+    busy(false);
+  }
 })();
