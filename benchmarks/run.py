@@ -53,9 +53,11 @@ from benchmarks.server import ROOT, Server, serving
 from benchmarks.stores import KINDS as STORE_NAMES
 from benchmarks.stores import postgres_ready, scratch
 from benchmarks.synthetic import SEED, describe, fleet_log
+from domain.roles import Role
 from store.application import IncidentLogApplication
 from store.records import EntryRecorded
 from store.settings import Settings
+from store.tokens import TokenStore
 
 RESULTS = ROOT / "benchmarks" / "results"
 BATCH = 500
@@ -140,7 +142,7 @@ class StoreBench:
                 figures["server"], server = self.start_figures(store, stack)
                 figures["queries"] = {kind: self.question_figures(kind, application, server, store)
                                       for kind in KINDS}
-                figures["http_append"] = self.append_figures(server, singles)
+                figures["http_append"] = self.append_figures(server, singles, store)
                 figures["server"]["peak_rss_mb"] = round(server.memory_mb("VmHWM"), 1)
                 figures["events"] = application.head
             self.say(f"server peak RSS after the run {figures['server']['peak_rss_mb']:,.0f} MB")
@@ -174,12 +176,17 @@ class StoreBench:
         self.say(f"raw library, one event per save: {rate:,.0f} events/s")
         return rate
 
-    def append_figures(self, server: Server, raw_single: float) -> dict[str, Any]:
+    def append_figures(self, server: Server, raw_single: float, store: str) -> dict[str, Any]:
         vehicles = [name for _, name in self.cast.vehicles]
+        tokens = TokenStore(Settings(store=store))
+        try:  # writes need a token, even on loopback
+            token = tokens.create("benchmark-writer", Role.REPORTER).secret
+        finally:
+            tokens.close()
         figures: dict[str, Any] = {"raw_single_saves_per_s": round(raw_single, 1), "clients": {}}
         for clients in CLIENTS:
             per_client = max(1, self.args.appends // clients)
-            seconds = asyncio.run(post_events(server.base, clients, per_client, vehicles, self.cast.last_day))
+            seconds = asyncio.run(post_events(server.base, clients, per_client, vehicles, self.cast.last_day, token))
             rate = clients * per_client / seconds
             figures["clients"][str(clients)] = {"events": clients * per_client, "events_per_s": round(rate, 1),
                                                 "ratio": round(rate / raw_single, 4)}
@@ -339,17 +346,18 @@ def rebuild_command() -> Callable[[str], None] | None:
     return rebuild
 
 
-async def post_events(base: str, clients: int, each: int, vehicles: list[str], day: Any) -> float:
+async def post_events(base: str, clients: int, each: int, vehicles: list[str], day: Any, token: str) -> float:
     """`clients` writers posting `each` single observations at once; seconds from first to last."""
     limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx2.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
+    async with httpx2.AsyncClient(base_url=base, timeout=600, limits=limits,
+                                  headers={"Authorization": f"Bearer {token}"}) as client:
         rng = random.Random(clients)
 
         async def writer(number: int) -> None:
             for i in range(each):
                 event = {"type": "ObservationRecorded", "occurred_at": day.isoformat(), "source": "benchmark client",
                          "data": {"description": f"client {number} reading {i}", "vehicle": rng.choice(vehicles)}}
-                answer = await client.post("/events", json=event, headers={"X-Actor": f"bench-{number}"})
+                answer = await client.post("/events", json=event)
                 if answer.status_code != 201:
                     raise RuntimeError(f"POST /events answered {answer.status_code}: {answer.text[:300]}")
 
