@@ -20,6 +20,8 @@ install: $(STAMP)
 ## Seed the default store with the first scenario if it is empty, then serve.
 run: $(STAMP)
 	$(BIN)/incidentlog import $(SCENARIO) --if-empty
+	@echo "Writes need a token (served elsewhere than 127.0.0.1, reads too). Create the first writer's once; it prints the secret:"
+	@echo "  $(BIN)/incidentlog tokens create $$(whoami) --role authority"
 	$(BIN)/incidentlog serve --host $(HOST) --port $(PORT)
 
 ## The whole suite, on SQLite and PostgreSQL (required when CI=true).
