@@ -34,12 +34,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import RequestRefused, problem
+from api.errors import RequestRefused, problem, store_unavailable_response
 from domain.entry import Draft
 from domain.roles import Role, role_to_write
 from domain.vocabulary import Payload
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
+from store.settings import Settings
 from store.tokens import Token, TokenStore, TokenStoreUnavailable
 
 SESSION_COOKIE = "incidentlog_session"
@@ -77,8 +78,10 @@ class Forbidden(RequestRefused):
     status, kind, title = 403, "forbidden", "Forbidden"
 
 
-class StoreUnavailable(RequestRefused):
-    status, kind, title = 503, "unavailable", "Service unavailable"
+class TokensUnavailable(RequestRefused):
+    """The store holding the tokens does not answer: 503, as any store outage (`api.errors`)."""
+
+    status, kind, title = 503, "store_unavailable", "Store unavailable"
 
 
 def refusal(error: RequestRefused) -> JSONResponse:
@@ -123,6 +126,10 @@ class Authentication:
         tokens: TokenStore = connection.app.state.tokens
         try:
             identity = await anyio.to_thread.run_sync(self._identify, tokens, connection, needed)
+        except TokensUnavailable as error:
+            settings: Settings = connection.app.state.settings
+            await store_unavailable_response(error.rule, settings.store_timeout_seconds)(scope, receive, send)
+            return
         except RequestRefused as error:
             await refusal(error)(scope, receive, send)
             return
@@ -135,8 +142,7 @@ class Authentication:
         try:
             identity = _identity(tokens, connection, strict=needed is not None)
         except TokenStoreUnavailable:
-            raise StoreUnavailable("Authorization", "the tokens cannot be checked: the store does not answer; "
-                                   "try again shortly") from None
+            raise TokensUnavailable("Authorization", "the store holding the tokens did not answer") from None
         if needed is None:
             return identity
         if identity is None:

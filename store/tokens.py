@@ -40,7 +40,6 @@ from store.settings import Settings
 SECRET_PREFIX = "il_"  # says what a leaked string is (secret scanners, people reading a log)
 SESSION_LIFETIME = timedelta(hours=12)  # a signed-in page; sign in again after a shift
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
-CONNECT_TIMEOUT = 5  # seconds
 
 Row = tuple[Any, ...]
 
@@ -267,7 +266,8 @@ class _Postgres(_Backend):
         env = settings.eventsourcing_env()
         self._conninfo = make_conninfo(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
                                        dbname=env["POSTGRES_DBNAME"], user=env["POSTGRES_USER"],
-                                       password=env["POSTGRES_PASSWORD"] or None, connect_timeout=CONNECT_TIMEOUT)
+                                       password=env["POSTGRES_PASSWORD"] or None,
+                                       connect_timeout=settings.connect_timeout_seconds)
         self._schema = env.get("POSTGRES_SCHEMA", "public")
         self._names = {
             "tokens": sql.Identifier(self._schema, "incidentlog_tokens"),

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Request, Response
 
-from api.auth import SESSION_COOKIE, Identity, StoreUnavailable, Unauthenticated, bearer, refusal
+from api.auth import SESSION_COOKIE, Identity, Unauthenticated, bearer, refusal
+from api.errors import store_unavailable_response
 from store.tokens import SESSION_LIFETIME, TokenStore, TokenStoreUnavailable
 
 router = APIRouter(prefix="/session", tags=["session"])
@@ -33,8 +34,8 @@ def sign_in(request: Request, response: Response) -> Any:
         token = tokens.identify(secret) if secret else None
         session = tokens.open_session(secret) if secret and token else None
     except TokenStoreUnavailable:
-        return refusal(StoreUnavailable("Authorization", "the token cannot be checked: the store does not "
-                                        "answer; try again shortly"))
+        return store_unavailable_response("the store holding the tokens did not answer",
+                                          request.app.state.settings.store_timeout_seconds)
     if token is None or session is None:
         return refusal(Unauthenticated("Authorization", "send the token to sign in with as "
                                        "'Authorization: Bearer <secret>'; it must be known and not revoked"))

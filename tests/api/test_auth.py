@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.auth import SESSION_COOKIE
 from domain.roles import Role
 from store.application import IncidentLogApplication
-from store.tokens import TokenStore
+from store.tokens import TokenStore, TokenStoreUnavailable
 from tests.api.conftest import IssueToken, MakeClient
 from tests.api.support import refused
 from tests.api.test_page import config_of
@@ -212,3 +212,16 @@ class TestThePage:
         app.append([draft(vehicle("v"))], "setup")
         config = config_of(make_client(token=None, open_reads=True).get("/").text)
         assert (config["readable"], config["head"], config["signed_in"]) == (True, 1, None)
+
+
+def test_a_store_that_cannot_check_tokens_answers_503_not_500(
+        make_client: MakeClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = make_client()
+
+    def silent(self: TokenStore, secret: str) -> None:
+        raise TokenStoreUnavailable("connection refused")
+
+    monkeypatch.setattr(TokenStore, "identify", silent)
+    answer = client.get("/state")
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith("store_unavailable") and "retry-after" in answer.headers
