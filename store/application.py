@@ -400,7 +400,11 @@ class IncidentLogApplication(Application[UUID]):
     def state(self, horizon: Horizon) -> StationState:
         """The station at a horizon, from the read model (equal, by test, to
         `projections.state.project` over the whole log)."""
-        return self.read_model.state(horizon)
+        return self.read_model.state(horizon, self._everything)
+
+    def _everything(self) -> list[Entry]:
+        self.catch_up()
+        return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
         self.catch_up()

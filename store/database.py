@@ -100,6 +100,7 @@ class Database:
         else:
             assert isinstance(recorder, SQLiteApplicationRecorder)
             with recorder.datastore.transaction(commit=commit) as cursor:
+                cursor.sqlite_cursor.row_factory = None  # plain tuples: the library's rows cost more to read
                 yield Rows(cursor, self.dialect)
 
     def rows_for(self, cursor: Any) -> Rows:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -43,6 +43,7 @@ from store.database import Database, Rows
 
 INDEX_VERSION = "1"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 NEVER = 2**62  # later than any time: "knowing everything the log holds"
 
 
@@ -183,23 +184,28 @@ class EntryIndex:
         return int(found[0]) if found else -NEVER
 
     def earliest_touch_between(self, rows: Rows, positions: tuple[int, int] | None,
-                               reports: tuple[int, int] | None) -> int:
+                               reports: tuple[int, int] | None, cap: int = 20_000) -> int:
         """The earliest valid time any family touches, among families with an
         entry stored in the position range (lo, hi] or carrying a reporting time
-        in (lo, hi]: what two knowledge levels can disagree about starts there."""
+        in (lo, hi]: what two knowledge levels can disagree about starts there.
+        Past `cap` such entries the answer is "from the beginning" (-NEVER):
+        levels that far apart share nothing worth the look."""
         earliest = NEVER
+        windows = []
         if positions is not None and positions[0] < positions[1]:
-            found = rows.execute(
-                f"SELECT MIN(r.family_touch) FROM {self.entries} d JOIN {self.entries} r ON r.id = d.root "
-                "WHERE d.position > ? AND d.position <= ?", positions).one()
-            if found and found[0] is not None:
-                earliest = min(earliest, int(found[0]))
+            windows.append(("d.position > ? AND d.position <= ?", positions))
         if reports is not None and reports[0] < reports[1]:
+            windows.append(("d.report_high > ? AND d.report_low <= ?", reports))
+        for condition, bounds in windows:
             found = rows.execute(
-                f"SELECT MIN(r.family_touch) FROM {self.entries} d JOIN {self.entries} r ON r.id = d.root "
-                "WHERE d.report_high > ? AND d.report_low <= ?", reports).one()
-            if found and found[0] is not None:
-                earliest = min(earliest, int(found[0]))
+                f"SELECT COUNT(*), MIN(r.family_touch) FROM (SELECT d.root FROM {self.entries} d WHERE {condition} "
+                f"LIMIT ?) w JOIN {self.entries} r ON r.id = w.root", (*bounds, cap + 1)).one()
+            if found is None or found[0] is None:
+                continue
+            if int(found[0]) > cap:
+                return -NEVER
+            if found[1] is not None:
+                earliest = min(earliest, int(found[1]))
         return earliest
 
     def roots_starting_between(self, rows: Rows, after: int, until: int, position: int) -> set[str]:
@@ -210,6 +216,12 @@ class EntryIndex:
                              (after, until, position)).all()
         return {r[0] for r in own} | {r[0] for r in moved}
 
+    def starting_between(self, rows: Rows, after: int, until: int, position: int, enough: int) -> int:
+        """How many events start in (after, until], counting no further than `enough`."""
+        found = rows.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.entries} WHERE start > ? AND start <= ? "
+                             "AND position <= ? LIMIT ?) w", (after, until, position, enough)).one()
+        return int(found[0]) if found else 0
+
     def roots_of(self, rows: Rows, ids: Iterable[UUID]) -> set[str]:
         wanted = [i.hex for i in ids]
         found: set[str] = set()
@@ -218,15 +230,23 @@ class EntryIndex:
                 f"SELECT root FROM {self.entries} WHERE id IN ({_marks(chunk)})", chunk).all()}
         return found
 
-    def families(self, rows: Rows, roots: Iterable[str], position: int) -> list[Notification]:
-        """Every stored entry (up to `position`) of the given families, as the event store holds them."""
+    def family_positions(self, rows: Rows, roots: Iterable[str], position: int) -> list[int]:
+        """Where every stored entry (up to `position`) of the given families is."""
+        found: list[int] = []
+        for chunk in _chunks(sorted(roots)):
+            found += [int(r[0]) for r in rows.execute(
+                f"SELECT position FROM {self.entries} WHERE root IN ({_marks(chunk)}) AND position <= ?",
+                (*chunk, position)).all()]
+        return found
+
+    def stored(self, rows: Rows, positions: Iterable[int]) -> list[Notification]:
+        """The entries at these positions, as the event store holds them."""
         db = self.db
         found: list[Notification] = []
-        for chunk in _chunks(sorted(roots)):
+        for chunk in _chunks(sorted(positions)):
             for stored in rows.execute(
-                    f"SELECT e.{db.position_column}, e.originator_id, e.originator_version, e.topic, e.state "
-                    f"FROM {self.entries} i JOIN {db.events_table} e ON e.{db.position_column} = i.position "
-                    f"WHERE i.root IN ({_marks(chunk)}) AND i.position <= ?", (*chunk, position)).all():
+                    f"SELECT {db.position_column}, originator_id, originator_version, topic, state "
+                    f"FROM {db.events_table} WHERE {db.position_column} IN ({_marks(chunk)})", chunk).all():
                 notification_id, originator, version, topic, state = stored
                 found.append(Notification(id=notification_id, originator_id=UUID(str(originator)),
                                           originator_version=version, topic=topic, state=bytes(state)))
@@ -258,6 +278,6 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+def _chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
     for i in range(0, len(values), size):
         yield list(values[i:i + size])

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import itertools
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -52,7 +54,10 @@ from store.database import Database, Rows
 from store.entry_index import NEVER, EntryIndex, micros
 
 READ_MODEL_VERSION = "1"
-CHECKPOINT_EVERY = 1000  # facts folded between two stored checkpoints
+CHECKPOINT_EVERY = 200  # facts folded between two stored checkpoints
+ENTRY_CACHE = 100_000  # decoded entries a process keeps (decoding costs more than reading)
+SERIES_TRIED = 3  # knowledge levels looked at for a checkpoint, the likeliest first
+REACH = 2000  # facts beyond a checkpoint worth loading from the database rather than folding the log held
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
 
@@ -92,9 +97,11 @@ class ReadModel:
         self.checkpoints = database.table("checkpoints")
         self._decode = decode
         self.shape = _fingerprint()
-        # How often to keep a checkpoint and how much to load at a time; tests
-        # make both tiny, so that every answer crosses checkpoints and slices.
-        self.every, self.slice = CHECKPOINT_EVERY, SLICE
+        # How often to keep a checkpoint, how much to load at a time, and how
+        # far from a checkpoint to fold the log held instead; tests make them
+        # tiny, so that every answer crosses checkpoints and slices.
+        self.every, self.slice, self.reach = CHECKPOINT_EVERY, SLICE, REACH
+        self._cache: dict[int, Entry] = {}  # by position; the oldest go first
 
     # --- Keeping it -----------------------------------------------------------
 
@@ -138,22 +145,37 @@ class ReadModel:
 
     # --- Answering ------------------------------------------------------------
 
-    def state(self, query: Horizon) -> StationState:
-        """The station as `project(whole log, query)` would give it."""
+    def state(self, query: Horizon, everything: Callable[[], list[Entry]] | None = None) -> StationState:
+        """The station as `project(whole log, query)` would give it.
+
+        From the latest checkpoint that holds, when the rest is within reach;
+        otherwise (a question at a knowledge level far from every checkpoint's,
+        or no checkpoint yet) by folding `everything`, the whole log, if the
+        caller holds it, leaving checkpoints behind when the level is "as known
+        now", the one most questions share.
+        """
         with self.db.reading() as rows:
             level = self._level(rows, query)
             start, base = self._checkpoint(rows, micros(query.as_of), level)
+            far = everything is not None and self.index.starting_between(
+                rows, micros(start) if start else -NEVER, micros(query.as_of), level.position, self.reach) >= self.reach
         bounded = replace(query, recorded_before=level.position)
-        known = KnownAt(self, bounded)
-        folded = base or Picture()
         made: list[tuple[datetime, bytes, int]] = []
 
         def keep(end: datetime, now: Picture, count: int) -> None:
-            made.append((end, picture_codec.encode(now), count))  # encoded at once: the fold goes on
+            made.append((end, zlib.compress(picture_codec.encode(now), 1), count))  # at once: the fold goes on
 
-        for after, until in self._slices(start, query.as_of, level.position):
-            facts = self._facts(after, until, bounded, known)
-            carry(folded, facts, keep, self.every, until)
+        keeping = keep if level.known == NEVER else None
+        known: Mapping[UUID, Entry]
+        if far:
+            assert everything is not None
+            known = beliefs(everything(), bounded)
+            folded = carry(Picture(), timed_in_valid_time(known, bounded), keeping, self.every, query.as_of)
+        else:
+            known = KnownAt(self, bounded)
+            folded = base or Picture()
+            for after, until in self._slices(start, query.as_of, level.position):
+                carry(folded, self._facts(after, until, bounded, known), keeping, self.every, until)
         if made:
             self._store(made, level)
         derive_return_crews(folded)
@@ -177,7 +199,9 @@ class ReadModel:
         best: tuple[int, int] | None = None
         series = rows.execute(f"SELECT known_level, position FROM {self.checkpoints} WHERE shape = ? "
                               "GROUP BY known_level, position", (self.shape,)).all()
-        for known, position in series:
+        # The same level first, then knowing everything, then the nearest in the log.
+        series.sort(key=lambda s: (s[0] != level.known, s[0] != NEVER, abs(s[1] - level.position)))
+        for known, position in series[:SERIES_TRIED]:
             differs_from = self.index.earliest_touch_between(
                 rows, (min(position, level.position), max(position, level.position)),
                 (min(known, level.known), max(known, level.known)))
@@ -185,13 +209,14 @@ class ReadModel:
                 f"SELECT valid_through, id FROM {self.checkpoints} WHERE shape = ? AND known_level = ? "
                 "AND position = ? AND valid_through < ? AND valid_through <= ? ORDER BY valid_through DESC LIMIT 1",
                 (self.shape, known, position, differs_from, as_of)).one()
-            if found is not None and (best is None or found[0] > best[0]):
+            if found is not None:
                 best = (int(found[0]), int(found[1]))
+                break  # the likeliest level that has one: others would cost more to check than they save
         if best is None:
             return None, None
         data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (best[1],)).one()
         assert data is not None
-        return _from_micros(best[0]), picture_codec.decode(bytes(data[0]))
+        return _from_micros(best[0]), picture_codec.decode(zlib.decompress(bytes(data[0])))
 
     def _slices(self, start: datetime | None, until: datetime, position: int) -> Iterator[tuple[datetime | None,
                                                                                                datetime]]:
@@ -215,8 +240,8 @@ class ReadModel:
         with self.db.reading() as rows:
             roots = self.index.roots_starting_between(rows, micros(after) if after else -NEVER, micros(until),
                                                       bounded.recorded_before)
-            stored = self.index.families(rows, roots, bounded.recorded_before)
-        believed = beliefs((self._decode(n) for n in stored), bounded)
+            stored = self._family_entries(rows, roots, bounded.recorded_before)
+        believed = beliefs(stored, bounded)
 
         def lookup(event_id: UUID) -> Entry | None:
             return believed[event_id] if event_id in believed else known.get(event_id)
@@ -234,18 +259,38 @@ class ReadModel:
                 series = rows.execute(
                     f"SELECT known_level, position FROM {self.checkpoints} GROUP BY known_level, position "
                     "ORDER BY MAX(id) DESC").all()
-                for known, position in series[SERIES_KEPT:]:
+                # The newest series of each kind stays: "as known now" is asked most.
+                now = [s for s in series if s[0] == NEVER][:1]
+                others = [s for s in series if s not in now]
+                for known, position in others[SERIES_KEPT - len(now):]:
                     rows.execute(f"DELETE FROM {self.checkpoints} WHERE known_level = ? AND position = ?",
                                  (known, position))
         except PersistenceError as error:
             log.warning("checkpoints_not_kept", error=str(error))
+
+    def _family_entries(self, rows: Rows, roots: set[str], position: int) -> list[Entry]:
+        """Every entry of these families up to `position`, decoded once per process."""
+        positions = self.index.family_positions(rows, roots, position)
+        found: dict[int, Entry] = {}
+        missing = []
+        for at in positions:
+            entry = self._cache.get(at)
+            if entry is None:
+                missing.append(at)
+            else:
+                found[at] = entry
+        for notification in self.index.stored(rows, missing):
+            found[notification.id] = self._cache[notification.id] = self._decode(notification)
+        for oldest in list(itertools.islice(self._cache, max(0, len(self._cache) - ENTRY_CACHE))):
+            self._cache.pop(oldest, None)
+        return [found[at] for at in positions]
 
     def load(self, ids: list[UUID], bounded: Horizon) -> dict[UUID, Entry | None]:
         """The families of `ids` as believed at the horizon (None: not known then)."""
         assert isinstance(bounded.recorded_before, int)
         with self.db.reading() as rows:
             roots = self.index.roots_of(rows, ids)
-            stored = [self._decode(n) for n in self.index.families(rows, roots, bounded.recorded_before)]
+            stored = self._family_entries(rows, roots, bounded.recorded_before)
         believed = beliefs(stored, bounded)
         found: dict[UUID, Entry | None] = {e.id: believed.get(e.id) for e in stored}
         return {**{i: None for i in ids}, **found}

@@ -44,14 +44,16 @@ horizons = st.tuples(st.integers(-1, 210), st.sampled_from([None, 0, 7, 13, 23])
                                st.integers(0, 80).map(lambda s: ("millisecond", s))))
 
 
-def opened(url: str) -> IncidentLogApplication:
+def opened(url: str, reach: int = 10**9) -> IncidentLogApplication:
     app = IncidentLogApplication(Settings(store=url), clock=FakeClock())
-    tiny(app.read_model)
+    tiny(app.read_model, reach)
     return app
 
 
-def tiny(model: ReadModel) -> None:
-    model.every, model.slice = 1, 2
+def tiny(model: ReadModel, reach: int) -> None:
+    """A checkpoint after every fact, entries loaded two at a time, and the
+    whole log folded instead when more than `reach` facts are left."""
+    model.every, model.slice, model.reach = 1, 2, reach
 
 
 def horizon(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> Horizon:
@@ -83,12 +85,12 @@ def append_all(app: IncidentLogApplication, events: list[dict[str, Any]], batch:
 
 
 @PROPERTY
-@given(logs(), st.integers(1, 4), st.lists(horizons, min_size=1, max_size=6),
+@given(logs(), st.integers(1, 4), st.sampled_from([3, 10**9]), st.lists(horizons, min_size=1, max_size=6),
        st.lists(horizons, min_size=1, max_size=6))
 def test_the_read_model_answers_as_the_fold_does(fresh_store: Callable[[], str], events: list[dict[str, Any]],
-                                                 batch: int, early: list[tuple[Any, ...]],
+                                                 batch: int, reach: int, early: list[tuple[Any, ...]],
                                                  late: list[tuple[Any, ...]]) -> None:
-    app = opened(fresh_store())
+    app = opened(fresh_store(), reach)
     try:
         half = len(events) // 2
         append_all(app, events[:half], batch)
