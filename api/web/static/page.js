@@ -51,6 +51,8 @@
   const words = (text) => String(text).replaceAll("_", " ");
   const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
   const short = (id) => String(id).slice(0, 8);
+  // The writer, and whose record it is when not the writer's own (an import on someone's behalf).
+  const writtenBy = (event) => (event.on_behalf_of ? `${event.actor} for ${event.on_behalf_of}` : event.actor);
 
   function query(values) {
     const params = new URLSearchParams();
@@ -740,7 +742,7 @@
       h("dl", { class: "event-fields" },
         h("dt", {}, "Occurred"), h("dd", {}, record.occurred_at),
         h("dt", {}, "Reported"), h("dd", {}, record.reported_at),
-        h("dt", {}, "Recorded"), h("dd", {}, `${record.recorded_at} by ${record.actor} (position ${record.position})`),
+        h("dt", {}, "Recorded"), h("dd", {}, `${record.recorded_at} by ${writtenBy(record)} (position ${record.position})`),
         h("dt", {}, "Source"), h("dd", {}, record.source),
         h("dt", {}, "Incidents"), h("dd", {}, (record.incidents || []).join(", ") || "none"),
         data.map(([key, value]) => [h("dt", {}, FIELD_LABELS[key] || capital(words(key))), h("dd", {}, value === null ? "none"
