@@ -101,6 +101,16 @@ def required_role(method: str, path: str) -> Role | None:
     return Role.ADMIN
 
 
+def route_path(scope: Scope) -> str:
+    """The path as routing sees it: behind a proxy serving the app under a
+    prefix (`root_path`), without that prefix."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root):] or "/"
+    return path
+
+
 def bearer(headers: Headers) -> str | None:
     """The secret of an ``Authorization: Bearer`` header; "" when the header is
     there but is not a bearer credential (which is refused, never ignored)."""
@@ -122,7 +132,7 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
-        needed = required_role(scope["method"], scope["path"])
+        needed = required_role(scope["method"], route_path(scope))
         tokens: TokenStore = connection.app.state.tokens
         try:
             identity = await anyio.to_thread.run_sync(self._identify, tokens, connection, needed)

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import SESSION_COOKIE
+from api.main import create_app
 from domain.roles import Role
 from store.application import IncidentLogApplication
 from store.tokens import TokenStore, TokenStoreUnavailable
@@ -225,3 +226,10 @@ def test_a_store_that_cannot_check_tokens_answers_503_not_500(
     answer = client.get("/state")
     assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"].endswith("store_unavailable") and "retry-after" in answer.headers
+
+
+def test_behind_a_proxy_under_a_prefix_the_routes_keep_their_roles(app: IncidentLogApplication) -> None:
+    with TestClient(create_app(app.settings, application=app), root_path="/incidentlog") as proxied:
+        assert proxied.get("/incidentlog/").status_code == 200  # the page: open, to sign in from
+        _unauthenticated(proxied.get("/incidentlog/state"))
+        _unauthenticated(proxied.post("/incidentlog/events", json=vehicle("v")))
