@@ -60,8 +60,8 @@ from store.settings import Settings
 PAGE = 500
 # The event store's recorders, with the read model's rows written in the same transaction.
 _INLINE_RECORDER = {
-    False: {"APPLICATION_RECORDER_TOPIC": "store.recorders:InlineSQLiteRecorder"},
-    True: {"APPLICATION_RECORDER_TOPIC": "store.recorders:InlinePostgresRecorder"},
+    False: {"APPLICATION_RECORDER_TOPIC": "store.recorders.sqlite:InlineSQLiteRecorder"},
+    True: {"APPLICATION_RECORDER_TOPIC": "store.recorders.postgres:InlinePostgresRecorder"},
 }
 Clock = Callable[[], datetime]
 
@@ -155,7 +155,7 @@ class IncidentLogApplication(Application[UUID]):
         with self._writer:
             super().__init__({**self.settings.eventsourcing_env(), **_INLINE_RECORDER[self.settings.is_postgres],
                               **(env or {})})
-            self.database = Database(self.recorder)
+            self.database = Database(self.recorder, postgres=self.settings.is_postgres)
             self.read_model = ReadModel(self.database, self._decode)
             with self.database.writing() as rows:
                 self.read_model.create(rows)
@@ -196,12 +196,18 @@ class IncidentLogApplication(Application[UUID]):
         with self._writer:
             return self.read_model.index_log(self._pages(), progress)
 
-    def _inline(self, entries: Sequence[Entry]) -> Callable[[Any, Sequence[int]], None]:
-        """What the recorder runs inside the transaction that stores `entries`."""
-        def write(cursor: Any, positions: Sequence[int]) -> None:
-            placed = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
+    def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
+        """Store `entries` and their read-model rows in one transaction; return
+        them placed at their positions, in the same order."""
+        placed: list[Entry] = []
+
+        def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
+            placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
-        return write
+
+        recordings = self.save(*(to_record(e) for e in entries), inline=write)
+        assert [e.position for e in placed] == [r.notification.id for r in recordings]
+        return placed
 
     # --- Writing ------------------------------------------------------------
 
@@ -297,11 +303,10 @@ class IncidentLogApplication(Application[UUID]):
         new = [entry for outcome in outcomes if isinstance(outcome, Acceptance) for entry in outcome.new]
         if not new:
             return {}
-        recordings = self.save(*(to_record(e) for e in new), inline=self._inline(new))
         placed: dict[UUID, Entry] = {}
-        for entry, recording in zip(new, recordings, strict=True):
-            placed[entry.id] = entry.at_position(recording.notification.id)
-            self._take(placed[entry.id])
+        for entry in self._stored(new):
+            placed[entry.id] = entry
+            self._take(entry)
         return placed
 
     def _recording_times(self, count: int) -> list[datetime]:
@@ -319,15 +324,13 @@ class IncidentLogApplication(Application[UUID]):
             stored: dict[UUID, Entry] = {e.id: e for e in acceptance.already_stored}
             if acceptance.new:
                 try:
-                    recordings = self.save(*(to_record(e) for e in acceptance.new),
-                                           inline=self._inline(acceptance.new))
+                    placed_all = self._stored(acceptance.new)
                 except IntegrityError:
                     # Another process stored one of these ids first: read what it
                     # stored and answer as a retry would (or refuse a conflict).
                     self.catch_up()
                     return self._append_alone(drafts, actor)
-                for entry, recording in zip(acceptance.new, recordings, strict=True):
-                    placed = entry.at_position(recording.notification.id)
+                for placed in placed_all:
                     self._take(placed)
                     stored[placed.id] = placed
             return AppendResult([stored[d.id] for d in drafts], len(acceptance.new))

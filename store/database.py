@@ -14,9 +14,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.rows import tuple_row
 
 Row = tuple[Any, ...]
 
@@ -57,20 +54,17 @@ class Rows:
 class Database:
     """The event store's database, for the tables the read model adds."""
 
-    def __init__(self, recorder: ApplicationRecorder) -> None:
-        self._recorder = recorder
-        if isinstance(recorder, PostgresApplicationRecorder):
-            self.dialect = "postgres"
-            self._schema: str | None = recorder.datastore.schema
-            self.events_table = f'"{self._schema}"."{recorder.events_table_name}"'
+    def __init__(self, recorder: ApplicationRecorder, postgres: bool) -> None:
+        self._recorder: Any = recorder  # the library's recorder of that store (typed by dialect below)
+        self.dialect = "postgres" if postgres else "sqlite"
+        if postgres:
+            self._schema: str | None = recorder.datastore.schema  # type: ignore[attr-defined]
+            self.events_table = f'"{self._schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
             self.position_column = "notification_id"
-        elif isinstance(recorder, SQLiteApplicationRecorder):
-            self.dialect = "sqlite"
+        else:
             self._schema = None
-            self.events_table = recorder.events_table_name
+            self.events_table = recorder.events_table_name  # type: ignore[attr-defined]
             self.position_column = "rowid"
-        else:  # pragma: no cover - the settings choose one of the two
-            raise TypeError(f"no read model for a {type(recorder).__name__}")
 
     def table(self, name: str) -> str:
         """The qualified name of one of our tables."""
@@ -93,12 +87,13 @@ class Database:
     @contextmanager
     def _session(self, commit: bool) -> Iterator[Rows]:
         recorder = self._recorder
-        if isinstance(recorder, PostgresApplicationRecorder):
+        if self.dialect == "postgres":
+            from psycopg.rows import tuple_row  # here: only a PostgreSQL store loads the driver
+
             with recorder.datastore.get_connection() as conn, conn.transaction(force_rollback=not commit), \
                     conn.cursor(row_factory=tuple_row) as cursor:
                 yield Rows(cursor, self.dialect)
         else:
-            assert isinstance(recorder, SQLiteApplicationRecorder)
             with recorder.datastore.transaction(commit=commit) as cursor:
                 cursor.sqlite_cursor.row_factory = None  # plain tuples: the library's rows cost more to read
                 yield Rows(cursor, self.dialect)
@@ -106,5 +101,7 @@ class Database:
     def rows_for(self, cursor: Any) -> Rows:
         """Rows over a cursor the event store opened (inside its transaction)."""
         if self.dialect == "postgres":
+            from psycopg.rows import tuple_row
+
             return Rows(cursor.connection.cursor(row_factory=tuple_row), self.dialect)
         return Rows(cursor, self.dialect)

@@ -128,6 +128,8 @@ class EntryIndex:
         """Index newly stored entries (in position order), inside their transaction."""
         made: dict[UUID, IndexRow] = {}
         through = self._report_through(rows)
+        inserts: list[tuple[Any, ...]] = []
+        lowered: dict[UUID, int] = {}  # root -> the earliest touch its new amendments bring
         for entry in sorted(entries, key=lambda e: e.position):
             target_id = entry.payload.amended_event
             target = None
@@ -136,16 +138,18 @@ class EntryIndex:
                 assert target is not None, "the write side refuses an amendment of an unknown event"
             row = made[entry.id] = index_row(entry, target)
             through = max(through, row.report_high)
-            rows.execute(
-                f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
-                "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (row.position, row.id.hex, row.root.hex, row.target.hex if row.target else None, row.start,
-                 row.touch, row.touch, row.report_low, row.report_high, through, row.recorded))
+            inserts.append((row.position, row.id.hex, row.root.hex, row.target.hex if row.target else None,
+                            row.start, row.touch, row.touch, row.report_low, row.report_high, through,
+                            row.recorded))
             if target is not None:
-                rows.execute(f"UPDATE {self.entries} SET family_touch = ? WHERE id = ? AND family_touch > ?",
-                             (row.touch, row.root.hex, row.touch))
-            rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
-                             [(moved, row.root.hex, row.position) for moved in row.moves])
+                lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
+        rows.executemany(
+            f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
+            "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+        rows.executemany(f"UPDATE {self.entries} SET family_touch = ? WHERE id = ? AND family_touch > ?",
+                         [(touch, root.hex, touch) for root, touch in lowered.items()])
+        rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
+                         [(moved, row.root.hex, row.position) for row in made.values() for moved in row.moves])
 
     def _row(self, rows: Rows, event_id: UUID) -> IndexRow | None:
         found = rows.execute(f"SELECT position, root, touch, report_low, report_high, recorded, target, start "

@@ -7,7 +7,8 @@ the positions (notification ids) the events were given. If `write` fails,
 nothing is stored; if the events are refused, none of its rows are kept. So
 the read model can never be behind or ahead of the log.
 
-The settings name these classes to the library (`APPLICATION_RECORDER_TOPIC`).
+The application names these classes to the library (`APPLICATION_RECORDER_TOPIC`),
+one module per store, so that a process on SQLite never loads PostgreSQL's driver.
 """
 
 from __future__ import annotations
@@ -15,34 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg import Cursor
-from psycopg.rows import DictRow
-
 Inline = Callable[[Any, Sequence[int]], None]  # (the transaction's cursor, the new events' positions)
 
 
-class InlineSQLiteRecorder(SQLiteApplicationRecorder):
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
-                       **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        _write_inline(kwargs, c, positions)
-        return positions
-
-
-class InlinePostgresRecorder(PostgresApplicationRecorder):
-    # The library learns the new ids here, still inside its transaction (and
-    # after its table lock, so positions are final and in commit order).
-    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        _write_inline(kwargs, curs, positions)
-        return positions
-
-
-def _write_inline(kwargs: dict[str, Any], cursor: Any, positions: Sequence[int] | None) -> None:
+def write_inline(kwargs: dict[str, Any], cursor: Any, positions: Sequence[int] | None) -> None:
+    """Run the `inline=` writer passed to `Application.save`, if any."""
     write: Inline | None = kwargs.get("inline")
     if write is not None and positions:
         write(cursor, positions)
