@@ -196,6 +196,14 @@ class IncidentLogApplication(Application[UUID]):
         with self._writer:
             return self.read_model.index_log(self._pages(), progress)
 
+    def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
+        """`rebuild_index`, then the checkpoints of "as known now" along the
+        whole log, made by one fold. Returns the entries indexed."""
+        indexed = self.rebuild_index(progress)
+        now = self.now()
+        self.state(Horizon(as_of=now, known_at=now))
+        return indexed
+
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
         them placed at their positions, in the same order."""
