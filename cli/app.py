@@ -107,11 +107,13 @@ def _find_subject(station: StationState, name: str) -> VehicleStatus | CrewPlan:
     return found
 
 
+@contextmanager
 def _station_at(ctx: typer.Context, as_of: str | None, known_at: str | None,
-                recorded_before: str | None) -> StationState:
-    """The station picture at the horizon the options give."""
+                recorded_before: str | None) -> Iterator[StationState]:
+    """The station picture at the horizon the options give, with the log kept
+    open while it is shown (explanations look their evidence up as they go)."""
     with open_log(ctx) as application:
-        return application.state(_horizon(application, as_of, known_at, recorded_before))
+        yield application.state(_horizon(application, as_of, known_at, recorded_before))
 
 
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,

@@ -41,13 +41,13 @@ def state(
     explain: Explain = False,
 ) -> None:
     """The station picture at a horizon: vehicles, crew, station capacity, incidents."""
-    station = _station_at(ctx, as_of, known_at, recorded_before)
-    if as_json:
-        from answers import StateAnswer  # the answers (pydantic) load only for JSON: tables start faster
+    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+        if as_json:
+            from answers import StateAnswer  # the answers (pydantic) load only for JSON: tables start faster
 
-        _print_answer(StateAnswer.of(station, explain))
-    else:
-        _stdout().print(render.state_view(station, explain))
+            _print_answer(StateAnswer.of(station, explain))
+        else:
+            _stdout().print(render.state_view(station, explain))
 
 
 @app.command()
@@ -59,13 +59,13 @@ def capacity(
     as_json: Json = False,
 ) -> None:
     """Seats against crew at each station, and each person's lifeboat: can everyone get home?"""
-    station = _station_at(ctx, as_of, known_at, recorded_before)
-    if as_json:
-        from answers import CapacityAnswer
+    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+        if as_json:
+            from answers import CapacityAnswer
 
-        _print_answer(CapacityAnswer.of(station))
-    else:
-        _stdout().print(render.capacity_view(station))
+            _print_answer(CapacityAnswer.of(station))
+        else:
+            _stdout().print(render.capacity_view(station))
 
 
 @app.command()
@@ -80,11 +80,11 @@ def vehicle(
     explain: Explain = False,
 ) -> None:
     """One vehicle at a horizon: location, health, crewed-return clearance, crews, plans."""
-    station = _station_at(ctx, as_of, known_at, recorded_before)
-    found = station.find_vehicle(vehicle_id)
-    if found is None:
-        fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
-    _show(found, station, as_json, explain)
+    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+        found = station.find_vehicle(vehicle_id)
+        if found is None:
+            fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
+        _show(found, station, as_json, explain)
 
 
 @app.command()
@@ -100,11 +100,11 @@ def crew(
     explain: Explain = False,
 ) -> None:
     """One crew member's plan at a horizon: aboard, return vehicle, lifeboat, planned return."""
-    station = _station_at(ctx, as_of, known_at, recorded_before)
-    found = station.find_crew(name)
-    if found is None:
-        fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")
-    _show(found, station, as_json, explain)
+    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+        found = station.find_crew(name)
+        if found is None:
+            fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")
+        _show(found, station, as_json, explain)
 
 
 Subject = Annotated[str, typer.Argument(
@@ -124,17 +124,17 @@ def explain_field(
     as_json: Json = False,
 ) -> None:
     """Why a field has its value: the event that set it, and the evidence chain behind that event."""
-    station = _station_at(ctx, as_of, known_at, recorded_before)
-    view = _find_subject(station, subject)
-    fields = view.to_json()
-    if field not in fields:
-        fail(f"{field!r} is not a field of {subject!r}; its fields are {', '.join(fields)}", USAGE)
-    if as_json:
-        from answers import FieldAnswer
+    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+        view = _find_subject(station, subject)
+        fields = view.to_json()
+        if field not in fields:
+            fail(f"{field!r} is not a field of {subject!r}; its fields are {', '.join(fields)}", USAGE)
+        if as_json:
+            from answers import FieldAnswer
 
-        _print_answer(FieldAnswer.of(station, view, field))
-    else:
-        _stdout().print(render.horizon_line(station), render.explanation(station.explain(view, field)))
+            _print_answer(FieldAnswer.of(station, view, field))
+        else:
+            _stdout().print(render.horizon_line(station), render.explanation(station.explain(view, field)))
 
 
 @app.command()
