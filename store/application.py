@@ -51,6 +51,7 @@ from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState
+from store.chain import HashChain
 from store.database import Database
 from store.locks import writer_lock
 from store.read_model import ReadModel
@@ -157,8 +158,10 @@ class IncidentLogApplication(Application[UUID]):
                               **(env or {})})
             self.database = Database(self.recorder, postgres=self.settings.is_postgres)
             self.read_model = ReadModel(self.database, self._decode)
+            self.chain = HashChain(self.database, self.recorder, self._decode)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
+                self.chain.create(rows)
             if self.read_model.behind(self.recorder.max_notification_id() or 0):
                 self.rebuild_index()  # a store from before the read model, or of another shape
         self._clock = clock
@@ -212,6 +215,7 @@ class IncidentLogApplication(Application[UUID]):
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
+            self.chain.add(self.database.rows_for(cursor), placed)  # tamper evidence, in the same transaction
 
         recordings = self.save(*(to_record(e) for e in entries), inline=write)
         assert [e.position for e in placed] == [r.notification.id for r in recordings]
