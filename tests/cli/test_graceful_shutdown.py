@@ -41,7 +41,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(tmp_path: 
             append = threading.Thread(target=lambda: answers.append(
                 httpx2.post(f"{base}/events", json=vehicle("capsule-1"), headers=writer, timeout=60)))
             append.start()
-            time.sleep(1.5)  # the append is in flight, waiting for the lock
+            _wait_until_someone_waits_for(writers_turn.fileno())  # the append is in flight
 
             server.send_signal(signal.SIGTERM)
             time.sleep(1.0)
@@ -64,3 +64,16 @@ def _accepts_connections(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _wait_until_someone_waits_for(lock: int, timeout: float = 30.0) -> None:
+    """Return once another process is blocked on the `flock` we hold (Linux lists
+    the waiters in /proc/locks, marked "->", by the file's device and inode)."""
+    inode = f":{os.fstat(lock).st_ino} "
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any("->" in line and "FLOCK" in line and inode in line
+               for line in Path("/proc/locks").read_text().splitlines()):
+            return
+        time.sleep(0.05)
+    raise AssertionError("no request came to wait for the writer lock")
