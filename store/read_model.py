@@ -57,6 +57,7 @@ READ_MODEL_VERSION = "1"
 CHECKPOINT_EVERY = 200  # facts folded between two stored checkpoints
 ENTRY_CACHE = 100_000  # decoded entries a process keeps (decoding costs more than reading)
 SERIES_TRIED = 3  # knowledge levels looked at for a checkpoint, the likeliest first
+LEVELS_REMEMBERED = 64
 REACH = 2000  # facts beyond a checkpoint worth loading from the database rather than folding the log held
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
@@ -102,6 +103,7 @@ class ReadModel:
         # tiny, so that every answer crosses checkpoints and slices.
         self.every, self.slice, self.reach = CHECKPOINT_EVERY, SLICE, REACH
         self._cache: dict[int, Entry] = {}  # by position; the oldest go first
+        self._asked: dict[_Level, None] = {}  # knowledge levels asked lately, oldest first
 
     # --- Keeping it -----------------------------------------------------------
 
@@ -165,7 +167,10 @@ class ReadModel:
         def keep(end: datetime, now: Picture, count: int) -> None:
             made.append((end, zlib.compress(picture_codec.encode(now), 1), count))  # at once: the fold goes on
 
-        keeping = keep if level.known == NEVER else None
+        # "As known now" is what most questions share; another level earns
+        # checkpoints once it is asked again (a page held at one `known_at`
+        # while its "as of" slider moves), not on every one-off question.
+        keeping = keep if level.known == NEVER or self._asked_again(level) else None
         known: Mapping[UUID, Entry]
         if far:
             assert everything is not None
@@ -180,6 +185,13 @@ class ReadModel:
             self._store(made, level)
         derive_return_crews(folded)
         return StationState(query, folded, station_capacity(folded), level.position, known)
+
+    def _asked_again(self, level: _Level) -> bool:
+        again = level in self._asked
+        self._asked[level] = None
+        for oldest in list(itertools.islice(self._asked, max(0, len(self._asked) - LEVELS_REMEMBERED))):
+            self._asked.pop(oldest, None)  # another thread may have dropped it
+        return again
 
     def _level(self, rows: Rows, query: Horizon) -> _Level:
         head = self.index.head(rows)
