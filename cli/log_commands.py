@@ -32,7 +32,16 @@ from cli.app import (
     fail,
     open_log,
 )
-from cli.jsonlines import BadLines, Line, batches, check_against, read_events, refusal_at_line
+from cli.jsonlines import (
+    BadLines,
+    Line,
+    batches,
+    chain_hashes,
+    check_against,
+    export_lines,
+    read_events,
+    refusal_at_line,
+)
 from domain.entry import Draft
 from domain.errors import DomainError
 from store.application import IncidentLogApplication
@@ -156,11 +165,17 @@ def export(
         help="Write to this file instead of standard output.")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Export every event in log order as JSON Lines, ready for `import`."""
+    """Export every event in log order as JSON Lines, ready for `import`.
+
+    Each line carries the event's hash in the log's chain (and whether its
+    reported_at was given), so that `verify --file` can check the file
+    without the store and `import` refuses it if it was changed.
+    """
     with open_log(ctx) as application:
         entries = application.entries()
+        hashes = chain_hashes(application, entries)
         head = application.head
-    lines = (_json_line(entry.to_json()) for entry in entries)
+    lines = (_json_line(line) for line in export_lines(entries, hashes))
     if output is None or str(output) == "-":
         _write_stdout(lines)
         return
@@ -244,8 +259,9 @@ def show_log(
     """List events in log order (by position), with their three times."""
     with open_log(ctx) as application:
         entries = application.entries(after=after, limit=limit)
+        hashes = chain_hashes(application, entries) if as_json else [None] * len(entries)
     if as_json:
-        _write_stdout(_json_line(entry.to_json()) for entry in entries)
+        _write_stdout(_json_line(line) for line in export_lines(entries, hashes))
     elif not entries:
         _stderr().print(f"No events after position {after}.")
     else:

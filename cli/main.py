@@ -11,11 +11,11 @@ from __future__ import annotations
 
 # Commands are listed in --help in the order their modules register them.
 # isort: off
-from cli import log_commands, station_commands, audit, vocabulary, projections, serve, tokens
+from cli import log_commands, station_commands, audit, vocabulary, projections, verify, serve, tokens
 # isort: on
 from cli.app import app
 
 # Each registers its commands.
-COMMAND_MODULES = (log_commands, station_commands, audit, vocabulary, projections, serve, tokens)
+COMMAND_MODULES = (log_commands, station_commands, audit, vocabulary, projections, verify, serve, tokens)
 
 __all__ = ["COMMAND_MODULES", "app"]

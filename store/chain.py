@@ -459,9 +459,23 @@ def verify_lines(lines: Iterable[tuple[int, object]], expect: Link | None = None
                  progress: Callable[[int], None] | None = None) -> Verdict:
     """Check an export's (line number, parsed JSON) pairs: the first break, or the head."""
     check = ExportCheck(expect)
-    for number, raw in lines:
+    rest = iter(lines)
+    for count, (number, raw) in enumerate(rest, 1):
         if (found := check.line(number, raw)) is not None:
-            return Verdict(check.walk.checked, check.walk.head, found)
-        if progress is not None:
-            progress(1)
+            return Verdict(check.walk.checked, check.walk.head, _moved(found, rest) or found)
+        if progress is not None and count % PAGE == 0:
+            progress(PAGE)
     return check.end()
+
+
+def _moved(found: Break, rest: Iterator[tuple[int, object]]) -> Break | None:
+    """A line that breaks the chain and a later line with an earlier position:
+    lines were moved (only looked for once the chain broke)."""
+    if found.kind != "changed" or found.line is None:
+        return None
+    for number, raw in rest:
+        position = raw.get("position") if isinstance(raw, dict) else None
+        if isinstance(position, int) and position < found.position:
+            return Break(found.position, "reordered", f"it holds position {found.position}, and line {number} "
+                         f"after it holds position {position}: lines were moved out of the log's order", found.line)
+    return None
