@@ -1,15 +1,15 @@
 """The incident log application: appends entries and answers queries.
 
-`IncidentLogApplication` is the one place that touches the event store. It
-keeps two things in memory, both rebuilt from the store's notification log
-when it starts and brought up to date before every append and query (another
-process may have written in between):
+`IncidentLogApplication` is the one place that touches the event store.
 
-- the write-side rules (`domain.log.IncidentLog`), so a batch is checked
-  against everything already in the log;
-- the entries themselves, in log order, which the projections fold at query
-  time. (Materialised read models will replace the fold later; the answers
-  must stay the same.)
+- The station, vehicle, crew and capacity questions are answered from the read
+  model in the database (`store.read_model`), whose rows are written in the
+  same transaction as the events they come from.
+- The write-side rules (`domain.log.IncidentLog`) and the entries in log order
+  are held in memory, read from the store's notification log when first
+  needed (the first append; history, audits, case files; a question the read
+  model sends back to the fold) and brought up to date before each use
+  (another process may have written in between).
 
 Appends take turns across processes (`store.locks`), so that checking a batch
 and storing it is one step; the store's unique key on event ids refuses a
@@ -174,7 +174,9 @@ class IncidentLogApplication(Application[UUID]):
         self._queue: list[_Waiting] = []
         self._leading = False  # a thread is gathering or storing a group
         self._last_group = 1  # requests in the last group: how many a leader waits for
-        self.catch_up()
+        # The log is read into memory when first needed (the first append, or a
+        # question the read model does not answer), not at start: a worker
+        # that only answers from the read model never holds it.
 
     # --- The read model ---------------------------------------------------------
 
@@ -410,7 +412,10 @@ class IncidentLogApplication(Application[UUID]):
 
     @property
     def head(self) -> int:
-        return self._rules.head
+        """The last position the log holds (from the read model's index, kept
+        in the same transaction as every append)."""
+        with self.database.reading() as rows:
+            return self.read_model.index.head(rows)
 
     def state(self, horizon: Horizon) -> StationState:
         """The station at a horizon, from the read model (equal, by test, to
@@ -439,4 +444,6 @@ class IncidentLogApplication(Application[UUID]):
         return case_file(list(self._entries), horizon, incident_id)
 
     def describe(self) -> dict[str, Any]:
-        return {"store": self.settings.describe_store(), "events": len(self._entries), "head": self.head}
+        with self.database.reading() as rows:
+            events, head = self.read_model.index.count(rows), self.read_model.index.head(rows)
+        return {"store": self.settings.describe_store(), "events": events, "head": head}

@@ -70,7 +70,10 @@ class FileLock(WriterLock):
 
     def _acquire(self) -> None:
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except FileNotFoundError:
+                return  # no such folder, so no store to guard: opening it fails next, with the store's own error
         fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def _release(self) -> None:
