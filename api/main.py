@@ -17,7 +17,20 @@ from fastapi import FastAPI
 from api.auth import Authentication
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware
-from api.routers import crew, decisions, docs, events, health, incidents, metrics, page, session, state, vehicles
+from api.routers import (
+    crew,
+    decisions,
+    docs,
+    events,
+    health,
+    incidents,
+    integrity,
+    metrics,
+    page,
+    session,
+    state,
+    vehicles,
+)
 from api.schemas import document_problems_as_problem_json, vocabulary_markdown
 from api.store_deadline import StoreDeadline, StoreWatch
 from observability.logs import configure_logging
@@ -95,7 +108,7 @@ def create_app(settings: Settings | None = None,
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)  # counts every answer, a refused body's too
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs even a refused body
-    for module in (events, state, vehicles, crew, incidents, decisions, health, metrics, session):
+    for module in (events, state, vehicles, crew, incidents, decisions, health, integrity, metrics, session):
         app.include_router(module.router)
     docs.install(app)
     page.install(app)  # the page at / and its static files
