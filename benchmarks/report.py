@@ -90,6 +90,10 @@ def table(results: dict[str, Any]) -> str:
                  [_cell(stores[s], lambda f: _rate(f["rebuild"]["events_per_s"], f["rebuild"]["ratio"],
                                                     "raw decoded read", f["rebuild"]["raw_decoded_read_events_per_s"])
                         + f", {f['rebuild']['seconds']:,.2f} s") for s in stores]))
+    rows.append(("verify (the hash chain, from every stored event)",
+                 [_cell(stores[s], lambda f: _rate(f["verify"]["events_per_s"], f["verify"]["ratio"],
+                                                    "raw decoded read", f["verify"]["raw_decoded_read_events_per_s"])
+                        + f", {f['verify']['seconds']:,.2f} s" if "verify" in f else "–") for s in stores]))
     rows.append(("server start (until /health answers)",
                  [_cell(stores[s], lambda f: f"{f['server']['start_s']:,.2f} s") for s in stores]))
     rows.append(("server peak RSS: after start / after the run",

@@ -16,7 +16,9 @@ For each store, side by side in one run (medians of several repetitions):
 - rebuild (`incidentlog projections rebuild` once it exists; until then the
   application's cold start, which reads and folds the whole log) against the
   raw library's decoded read of the notification log;
-- server start (until /health answers) and its peak resident memory.
+- server start (until /health answers) and its peak resident memory;
+- verify (`incidentlog verify`'s check of the hash chain: every stored event
+  read, decoded and hashed again) against the raw library's decoded read.
 
 Every figure gets about `--budget` seconds: samples and repetitions beyond
 the first are cut down when one takes long, and the output says so. The
@@ -139,6 +141,7 @@ class StoreBench:
             figures["rebuild"], application = self.rebuild_figures(store)
             with ExitStack() as stack:
                 stack.callback(application.close)
+                figures["verify"] = self.verify_figures(application, figures["rebuild"])
                 figures["server"], server = self.start_figures(store, stack)
                 figures["queries"] = {kind: self.question_figures(kind, application, server, store)
                                       for kind in KINDS}
@@ -229,6 +232,21 @@ class StoreBench:
         return ({"label": label, "events_per_s": round(rate, 1), "seconds": round(timings.median, 3),
                  "repetitions": len(timings.seconds), "raw_decoded_read_events_per_s": round(raw_rate, 1),
                  "raw_repetitions": len(read.seconds), "ratio": round(rate / raw_rate, 4)}, application)
+
+    def verify_figures(self, application: IncidentLogApplication, rebuild: dict[str, Any]) -> dict[str, Any]:
+        """The hash chain checked from the stored events, as `incidentlog verify` does."""
+        verdicts = []
+        timings = repeat(lambda: verdicts.append(application.chain.verify()), self.args.repetitions,
+                         self.args.budget, what="verify")
+        self._note(timings)
+        if not verdicts[-1].intact:
+            raise RuntimeError(f"verify found the benchmark's log broken: {verdicts[-1].broken}")
+        events = verdicts[-1].checked
+        rate, raw_rate = events / timings.median, rebuild["raw_decoded_read_events_per_s"]
+        self.say(f"verify: {events:,} events in {timings.median:.2f} s, {rate:,.0f} events/s")
+        return {"events_per_s": round(rate, 1), "seconds": round(timings.median, 3),
+                "repetitions": len(timings.seconds), "raw_decoded_read_events_per_s": raw_rate,
+                "ratio": round(rate / raw_rate, 4)}
 
     def start_figures(self, store: str, stack: ExitStack) -> tuple[dict[str, Any], Server]:
         """Start the server until /health answers, as often as fits; the last
