@@ -8,16 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import store.chain
 from store.application import IncidentLogApplication
 from store.chain import GENESIS, Link, canonical, link_hash, record_of
 from store.settings import Settings
 from tests.factories import FakeClock, draft, vehicle
+from tests.store.test_properties import append_one_by_one
+from tests.strategies import logs
 from tests.tampering import delete_chain_rows, delete_events, edit_event, swap_events
 
 COUNT = 10
@@ -59,6 +62,23 @@ def test_each_hash_is_sha256_of_the_canonical_record_with_the_previous_hash(logg
         text = json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         assert (position, digest) == (entry.position, hashlib.sha256(text).hexdigest())
         previous = digest
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(logs())
+def test_any_log_as_appended_reads_back_as_it_was_chained(fresh_store: Callable[[], str],
+                                                          events: list[dict[str, Any]]) -> None:
+    """What an append hashes (the entries in memory) is what verify hashes (the
+    entries decoded from the store), for every kind of event and correction."""
+    app = IncidentLogApplication(Settings(store=fresh_store()), clock=FakeClock())
+    try:
+        append_one_by_one(app, events)
+        verdict = app.chain.verify()
+        assert verdict.intact, verdict.broken
+        assert verdict.checked == len(events)
+    finally:
+        app.close()
 
 
 def test_canonical_text_sorts_keys_and_keeps_non_ascii_text() -> None:
