@@ -76,7 +76,7 @@ def verify(
         if file is not None:
             verdict = verify_lines(_lines(file), expect, advance)
         else:
-            with open_log(ctx) as application:
+            with open_log(ctx) as application:  # the log is not loaded: verify reads the store itself
                 verdict = application.chain.verify(expect, advance, lambda total: progress.update(task, total=total))
     _report(verdict, as_json, "the export" if file is not None else "the log")
     if not verdict.intact:
@@ -91,8 +91,7 @@ def head(ctx: typer.Context, as_json: Json = False) -> None:
     --expect-head POS:HASH` then checks that the log still holds it.
     """
     with open_log(ctx) as application:
-        link = application.chain.head()
-        beyond = application.chain.events_after_head()
+        link, beyond = application.chain.head(), application.chain.events_after_head()
     if link == START and beyond:
         fail(f"the log holds {_events(beyond)} and no hash chain: it was never sealed "
              "(`incidentlog chain seal`, once)")

@@ -39,6 +39,10 @@ def more_seats(fields: dict[str, Any]) -> None:
     fields["data"]["seats"] += 1
 
 
+def no_seats_at_all(fields: dict[str, Any]) -> None:
+    fields["data"]["seats"] = -1  # the vocabulary refuses it: the log cannot load this event
+
+
 def test_an_untouched_log_is_intact_and_its_head_is_printed(logged: Incidentlog) -> None:
     head = logged("head")
     assert head.exit_code == 0
@@ -51,6 +55,7 @@ def test_an_untouched_log_is_intact_and_its_head_is_printed(logged: Incidentlog)
 
 TAMPERING: dict[str, tuple[Callable[[IncidentLogApplication], None], int, str]] = {
     "a payload edited": (lambda app: edit_event(app, 4, more_seats), 4, "changed"),
+    "an event made unreadable": (lambda app: edit_event(app, 3, no_seats_at_all), 3, "changed"),
     "an event deleted": (lambda app: delete_events(app, 2, 2), 2, "missing"),
     "two events swapped": (lambda app: swap_events(app, 3, 5), 3, "reordered"),
     "a chain row deleted": (lambda app: delete_chain_rows(app, 5, 5), 5, "inserted"),
