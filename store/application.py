@@ -174,6 +174,7 @@ class IncidentLogApplication(Application[UUID]):
         self._queue: list[_Waiting] = []
         self._leading = False  # a thread is gathering or storing a group
         self._last_group = 1  # requests in the last group: how many a leader waits for
+        self._seen = {"events": 0, "head": 0}  # see last_seen()
         # The log is read into memory when first needed (the first append, or a
         # question the read model does not answer), not at start: a worker
         # that only answers from the read model never holds it.
@@ -446,4 +447,13 @@ class IncidentLogApplication(Application[UUID]):
     def describe(self) -> dict[str, Any]:
         with self.database.reading() as rows:
             events, head = self.read_model.index.count(rows), self.read_model.index.head(rows)
-        return {"store": self.settings.describe_store(), "events": events, "head": head}
+        self._seen = {"events": events, "head": head}
+        return {"store": self.settings.describe_store(), **self._seen}
+
+    def last_seen(self) -> dict[str, int]:
+        """The log's size and head as this process last read them (`describe`,
+        or the log it holds for writing),
+        without asking the store: for a metrics scrape, which must not wait on it."""
+        if self._rules.head >= self._seen["head"]:  # the log held in memory is the latest read
+            return {"events": len(self._entries), "head": self._rules.head}
+        return dict(self._seen)

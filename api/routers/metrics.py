@@ -32,8 +32,8 @@ def read_metrics(request: Request) -> Response:
     the log's size, whether the store answers, and hash-chain checks."""
     application = getattr(request.app.state, "application", None)
     if application is not None:  # the log as this process last read it: a scrape never waits for the store
-        described = application.describe()
-        metrics.record_log(described["events"], described["head"])
+        seen = application.last_seen()
+        metrics.record_log(seen["events"], seen["head"])
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)
 
