@@ -157,7 +157,7 @@ class IncidentLogApplication(Application[UUID]):
             super().__init__({**self.settings.eventsourcing_env(), **_INLINE_RECORDER[self.settings.is_postgres],
                               **(env or {})})
             self.database = Database(self.recorder, postgres=self.settings.is_postgres)
-            self.read_model = ReadModel(self.database, self._decode)
+            self.read_model = ReadModel(self.database, self._decode, self._stored_record)
             self.chain = HashChain(self.database, self.recorder, self._decode)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
@@ -182,9 +182,12 @@ class IncidentLogApplication(Application[UUID]):
     # --- The read model ---------------------------------------------------------
 
     def _decode(self, notification: Notification) -> Entry:
+        return from_record(self._stored_record(notification), notification.id)
+
+    def _stored_record(self, notification: Notification) -> EntryRecorded:
         record = self.mapper.to_domain_event(notification)
         assert isinstance(record, EntryRecorded)
-        return from_record(record, notification.id)
+        return record
 
     def _pages(self) -> Iterator[list[Notification]]:
         position = 0
@@ -203,12 +206,11 @@ class IncidentLogApplication(Application[UUID]):
             return self.read_model.index_log(self._pages(), progress)
 
     def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
-        """`rebuild_index`, then the checkpoints of "as known now" along the
-        whole log, made by one fold. Returns the entries indexed."""
-        indexed = self.rebuild_index(progress)
-        now = self.now()
-        self.state(Horizon(as_of=now, known_at=now))
-        return indexed
+        """Drop the read model and build it again: the index, from the stored
+        records; checkpoints are made again by the first questions (the first
+        "as known now" question folds the log once and leaves them along it).
+        Returns the entries indexed."""
+        return self.rebuild_index(progress)
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return

@@ -51,7 +51,8 @@ from projections.picture import Picture, derive_return_crews
 from projections.state import StationState
 from store import entry_index
 from store.database import Database, Rows
-from store.entry_index import NEVER, EntryIndex, micros
+from store.entry_index import NEVER, EntryIndex, Indexed, micros
+from store.records import EntryRecorded
 
 READ_MODEL_VERSION = "1"
 CHECKPOINT_EVERY = 200  # facts folded between two stored checkpoints
@@ -92,11 +93,11 @@ class _Level:
 
 
 class ReadModel:
-    def __init__(self, database: Database, decode: Decode) -> None:
+    def __init__(self, database: Database, decode: Decode, record: Callable[[Notification], EntryRecorded]) -> None:
         self.db = database
         self.index = EntryIndex(database)
         self.checkpoints = database.table("checkpoints")
-        self._decode = decode
+        self._decode, self._record = decode, record
         self.shape = _fingerprint()
         # How often to keep a checkpoint, how much to load at a time, and how
         # far from a checkpoint to fold the log held instead; tests make them
@@ -119,7 +120,7 @@ class ReadModel:
 
     def add(self, rows: Rows, entries: list[Entry]) -> None:
         """Index newly stored entries, inside the transaction that stores them."""
-        self.index.add(rows, entries)
+        self.index.add(rows, [Indexed.of_entry(e) for e in entries])
 
     def clear(self, rows: Rows) -> None:
         self.index.clear(rows)
@@ -138,7 +139,7 @@ class ReadModel:
         with self.db.writing() as rows:
             self.clear(rows)
             for page in pages:
-                self.index.add(rows, [self._decode(n) for n in page])
+                self.index.add(rows, [Indexed.of_record(self._record(n), n.id) for n in page])
                 done += len(page)
                 if progress is not None:
                     progress(len(page))
