@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from api.auth import Identity, Unauthenticated, identity_of
+from api.formats import POSITION_OR_TIME_PATTERN, TIME_PATTERN
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
 from store.settings import Settings
@@ -57,14 +58,16 @@ Now = Annotated[datetime, Depends(get_now)]
 async def get_horizon(
     now: Now,
     as_of: Annotated[str | None, Query(
-        description="Valid time: the world as it was then (ISO 8601; a bare date means the end "
-                    "of that UTC day). Default: now.", examples=["2022-12-20"])] = None,
+        description="Valid time: the world as it was then (a date, or a date-time with Z or an offset; "
+                    "a bare date means the end of that UTC day). Default: now.",
+        examples=["2025-05-20"], json_schema_extra={"pattern": TIME_PATTERN})] = None,
     known_at: Annotated[str | None, Query(
-        description="Knowledge time: only what had been reported by then. Default: now.",
-        examples=["2023-01-10"])] = None,
+        description="Knowledge time: only what had been reported by then (as `as_of`). Default: now.",
+        examples=["2025-06-10"], json_schema_extra={"pattern": TIME_PATTERN})] = None,
     recorded_before: Annotated[str | None, Query(
-        description="System time or log position: only what this log had stored by then "
-                    "(answers with a past bound never change).", examples=["2023-01-12", "42"])] = None,
+        description="System time (as `as_of`) or log position (a whole number): only what this log had "
+                    "stored by then (answers with a past bound never change).",
+        examples=["2025-06-12", "42"], json_schema_extra={"pattern": POSITION_OR_TIME_PATTERN})] = None,
 ) -> Horizon:
     return Horizon.parse(as_of, known_at, recorded_before, now)
 

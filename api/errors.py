@@ -10,7 +10,8 @@ A problem (RFC 9457) says what went wrong in `title`/`detail` and, in
 - `NotFound` → 404; `TooLarge` (an oversized body or batch) → 413;
 - a store that does not answer (`StoreUnavailable`, or an error of
   `store.availability.UNREACHABLE`) → 503 with Retry-After;
-- any other HTTP error keeps its status (an unknown route is 404).
+- any other HTTP error keeps its status (an unknown route is 404); a 405
+  names in `Allow` every method the path answers.
 
 Anything else is a bug: a 500 problem that says nothing of the cause (the
 log line of the request, under the same request id, has the traceback).
@@ -25,6 +26,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -115,8 +117,34 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         return too_large_response(error.limit)
     phrase = HTTPStatus(error.status_code).phrase
     kind = phrase.lower().replace(" ", "_").replace("-", "_")
-    return problem(error.status_code, phrase, kind, [], detail=str(error.detail),
-                   headers=dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return problem(error.status_code, phrase, kind, [], detail=str(error.detail), headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the resource at the request's path answers.
+
+    Starlette's 405 names only the methods of the route that matched the path
+    first, but a path has a route per method (`GET /events`, `POST /events`):
+    RFC 9110 wants them all. The resource is the first path template that
+    matches, as in routing: `/events/batch`, not `/events/{event_id}`. Mounts
+    (static files) say their own.
+    """
+    path = request.url.path.removeprefix(request.scope.get("root_path", "").rstrip("/"))
+    routes = [route for route in iter_route_contexts(request.app.routes) if route.methods]
+    template = next((route.path_format for route in routes if route.path_regex.match(path)), None)
+    methods: set[str] = set()
+    for route in routes:
+        if route.path_format == template:
+            methods |= route.methods or set()
+    return [method for method in _METHODS if method in methods]
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

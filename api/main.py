@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api.auth import Authentication
+from api.auth import Authentication, required_role
 from api.errors import BodySizeLimit, install_error_handlers
 from api.logs import RequestLogMiddleware
 from api.routers import (
@@ -31,7 +31,7 @@ from api.routers import (
     state,
     vehicles,
 )
-from api.schemas import document_problems_as_problem_json, vocabulary_markdown
+from api.schemas import finish_openapi, vocabulary_markdown
 from api.store_deadline import StoreDeadline, StoreWatch
 from observability.logs import configure_logging
 from store.application import IncidentLogApplication
@@ -48,10 +48,11 @@ immutable event; nothing is updated or deleted (a mistake is fixed by an
 `recorded_at` (set by the log). Reads take `as_of` (valid time), `known_at`
 (knowledge time) and `recorded_before` (what this log had stored then).
 
-For example, the Soyuz MS-22 coolant leak was detected on 2022-12-14; its
-cause was announced on 2023-01-11. `GET /vehicles/soyuz-ms-22?as_of=2022-12-20&known_at=2022-12-20`
-shows what was believed then; with `known_at` left out, what is known today
-about that same day.
+For example, if a leak on the vehicle `capsule-1` was detected on 2025-05-14
+and its cause was announced on 2025-06-11,
+`GET /vehicles/capsule-1?as_of=2025-05-20&known_at=2025-05-20` shows what was
+believed on 20 May; with `known_at` left out, what is known today about that
+same day.
 
 **Errors** are `application/problem+json`; `errors[].field` names the field
 (`events[3].data.vehicle`) and `errors[].rule` the rule it broke.
@@ -112,5 +113,5 @@ def create_app(settings: Settings | None = None,
         app.include_router(module.router)
     docs.install(app)
     page.install(app)  # the page at / and its static files
-    document_problems_as_problem_json(app)
+    finish_openapi(app, required_role)
     return app

@@ -1,42 +1,60 @@
 """Shapes of requests and answers, for validation and for the docs at /docs.
 
 An event's own fields are checked by the domain (`domain.entry.Draft`), which
-knows every event type; here an event is any JSON object. The answers shared
-with the CLI (events, views, state, explanations, histories) live in `answers`.
+knows every event type; the document describes them with schemas generated
+from the same declarations (`api.event_schemas`). What each route may answer
+besides its success is one table here (`PROBLEMS`), applied to every
+operation by its shape. The answers shared with the CLI (events, views,
+state, explanations, histories) live in `answers`.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from answers.events import LEAK_EXAMPLE, AuditedEvent
+from answers.events import AuditedEvent
 from answers.events import EventOut as EventOut  # re-exported: the events router answers with it
+from api.event_schemas import REF, event_components, refer_to_events
+from domain.roles import Role
 from domain.vocabulary import describe_types
 
 PROBLEM_JSON = "application/problem+json"
 
+# Made-up vehicles, crew and sources: the docs describe the API, not any incident.
+LEAK_EXAMPLE: dict[str, Any] = {
+    "type": "LeakDetected",
+    "occurred_at": "2025-05-14",
+    "reported_at": "2025-05-15",
+    "source": "Operator status report, 15 May 2025",
+    "incident": "capsule-1-coolant-leak",
+    "data": {"vehicle": "capsule-1", "system": "cooling system",
+             "description": "Coolant leaking from capsule-1 while docked"},
+}
 VEHICLE_EXAMPLE: dict[str, Any] = {
     "id": "5f0c6d2e-8a7b-4c1e-9d3f-2b6a4e8c1d70",
     "type": "VehicleRegistered",
-    "occurred_at": "2022-09-21",
-    "source": "Public record: Soyuz MS-22 launched 21 Sep 2022",
-    "data": {"id": "soyuz-ms-22", "name": "Soyuz MS-22", "kind": "soyuz", "seats": 3},
+    "occurred_at": "2025-03-02",
+    "source": "Operator launch manifest, 2 Mar 2025",
+    "data": {"id": "capsule-1", "name": "Capsule 1", "kind": "capsule", "seats": 3},
 }
 EVENT_EXAMPLES: dict[str, Any] = {
     "leak": {"summary": "A leak, reported the day after", "value": LEAK_EXAMPLE},
     "vehicle": {"summary": "A vehicle, with a client-chosen id (retries are idempotent)",
                 "value": VEHICLE_EXAMPLE},
     "timed plan": {"summary": "A launch planned to the minute (a target date with a time of day)", "value": {
-        "type": "LaunchScheduled", "occurred_at": "2023-01-11", "source": "Agency press release, 11 Jan 2023",
-        "data": {"vehicle": "capsule-7", "target": "2023-02-24T00:24Z", "crew": []}}},
+        "type": "LaunchScheduled", "occurred_at": "2025-06-11", "source": "Operator press release, 11 Jun 2025",
+        "data": {"vehicle": "capsule-7", "target": "2025-07-24T00:24Z", "crew": []}}},
     "plan withdrawn": {"summary": "A return date withdrawn, none set (name the decision in based_on)", "value": {
-        "type": "PlanWithdrawn", "occurred_at": "2023-01-11", "source": "Agency press release, 11 Jan 2023",
-        "data": {"crew_member": "crew-member-1", "plan": "return", "reason": "mission extended, no date set"}}},
+        "type": "PlanWithdrawn", "occurred_at": "2025-06-11", "source": "Operator press release, 11 Jun 2025",
+        "data": {"crew_member": "crew-a", "plan": "return", "reason": "mission extended, no date set"}}},
     "vehicle lost": {"summary": "A cargo ship deorbited and burned up (a planned end)", "value": {
-        "type": "VehicleLost", "occurred_at": "2023-02-07T18:02:00Z", "source": "Agency mission update",
+        "type": "VehicleLost", "occurred_at": "2025-07-07T18:02:00Z", "source": "Operator mission update",
         "data": {"vehicle": "cargo-ship-3", "planned": True, "circumstances": "burned up on re-entry"}}},
 }
 
@@ -74,7 +92,8 @@ class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"events": [VEHICLE_EXAMPLE, LEAK_EXAMPLE]}]})
 
-    events: list[dict[str, Any]] = Field(min_length=1)
+    # Read as JSON objects, each checked by the domain; documented as events.
+    events: list[dict[str, Any]] = Field(min_length=1, json_schema_extra=refer_to_events)
 
 
 class BatchOut(BaseModel):
@@ -91,7 +110,7 @@ class EventPage(BaseModel):
 
 class ProblemItem(BaseModel):
     field: str = Field(examples=["events[3].data.vehicle"])
-    rule: str = Field(examples=["no vehicle 'soyuz-ms-23'; register it first"])
+    rule: str = Field(examples=["no vehicle 'capsule-2'; register it first"])
 
 
 class Problem(BaseModel):
@@ -112,26 +131,146 @@ class Health(BaseModel):
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the problems a route can answer with."""
+    """OpenAPI `responses` for problems a route answers beyond those of `PROBLEMS`."""
     return {s: {"model": Problem, "content": {PROBLEM_JSON: {}}} for s in statuses}
 
 
-def document_problems_as_problem_json(app: FastAPI) -> None:
-    """FastAPI files a response model under application/json; a problem is
-    sent as application/problem+json, so the docs should say so."""
+Access = Callable[[str, str], Role | None]
+"""The least role that may ask `METHOD path` (None: open to anyone): `api.auth.required_role`."""
+BEARER = "bearerToken"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the table asks of an operation of the document."""
+
+    method: str
+    path: str
+    spec: dict[str, Any]
+    role: Role | None  # the least role that may ask it; None: anyone, without a credential
+
+    @property
+    def takes_credential(self) -> bool:
+        """A credential it is sent must be good, whether or not it needs one."""
+        return bool(self.spec.get("security"))
+
+    @property
+    def needs_more_than_reading(self) -> bool:
+        """Every token may read; a token may be refused only where more is needed."""
+        return self.role is not None and self.role > Role.READER
+
+    @property
+    def has_body(self) -> bool:
+        return "requestBody" in self.spec
+
+    @property
+    def names_a_resource(self) -> bool:
+        return any(p["in"] == "path" for p in self.spec.get("parameters", []))
+
+    @property
+    def takes_input(self) -> bool:
+        return self.has_body or bool(self.spec.get("parameters"))
+
+
+@dataclass(frozen=True)
+class ProblemAnswer:
+    status: int
+    description: str
+    answered_by: Callable[[Operation], bool]
+    headers: dict[str, Any] | None = None
+
+
+def _every(operation: Operation) -> bool:
+    return True
+
+
+PROBLEMS: tuple[ProblemAnswer, ...] = (
+    ProblemAnswer(400, "The body could not be read at all (not text in UTF-8, or not the content type sent).",
+                  lambda o: o.has_body),
+    ProblemAnswer(401, "No credential, or one that is unknown or revoked: send `Authorization: Bearer <token>` "
+                       "(reads need none where the server is run with open reads, on a loopback address).",
+                  lambda o: o.takes_credential),
+    ProblemAnswer(403, "The token's role may not do this (in a batch, `errors` names the first event it may "
+                       "not write).", lambda o: o.needs_more_than_reading),
+    ProblemAnswer(404, "Nothing by this name or id at this horizon.", lambda o: o.names_a_resource),
+    ProblemAnswer(405, "This path does not answer this method; `Allow` names those it does.", _every,
+                  headers={"Allow": {"description": "The methods this path answers, e.g. `GET, POST`.",
+                                     "required": True, "schema": {"type": "string"}}}),
+    ProblemAnswer(409, "Conflicts with the log (e.g. a movement out of order), or reuses an event id for "
+                       "other content.", lambda o: o.has_body),
+    ProblemAnswer(413, "The body, or the number of events in a batch, is over the server's limit.",
+                  lambda o: o.has_body),
+    ProblemAnswer(422, "A parameter or field breaks a rule (malformed JSON, a time that is not one, an "
+                       "unknown reference…); `errors` names each by its path.", lambda o: o.takes_input),
+    ProblemAnswer(503, "The store does not answer; try again shortly.", _every),
+)
+"""Every problem status the API answers, and which operations answer it, by their shape."""
+
+
+def finish_openapi(app: FastAPI, access: Access) -> None:
+    """Complete the document FastAPI generates with what it cannot know: the
+    event schemas; who may ask each operation (`access`), a bearer token's
+    holder, or anyone where reads are open; and the problems of `PROBLEMS` on
+    every operation, each sent as application/problem+json (FastAPI would say
+    application/json)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            for operations in generate()["paths"].values():
-                for operation in operations.values():
-                    for answer in operation.get("responses", {}).values():
-                        content = answer.get("content", {})
-                        if PROBLEM_JSON in content and "application/json" in content:
-                            content[PROBLEM_JSON] = content.pop("application/json")
+            document = generate()
+            components = document.setdefault("components", {})
+            schemas = components.setdefault("schemas", {})
+            schemas.update(event_components())
+            problem = TypeAdapter(Problem).json_schema(ref_template=REF)
+            schemas.update(problem.pop("$defs", {}))
+            schemas.setdefault(Problem.__name__, problem)
+            components.setdefault("securitySchemes", {})[BEARER] = {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from `incidentlog tokens create NAME --role ROLE`: reader, reporter, "
+                               "investigator, authority or admin, each allowed what the ones before are."}
+            open_reads = app.state.settings.open_reads
+            for path, operations in document["paths"].items():
+                for method, spec in operations.items():
+                    operation = Operation(method, path, spec, access(method.upper(), path))
+                    _add_security(operation, open_reads)
+                    _add_problems(operation)
+            _drop_unused(document, ("HTTPValidationError", "ValidationError"))  # FastAPI's 422, replaced
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_security(operation: Operation, open_reads: bool) -> None:
+    """Who may ask it, unless the route says so itself (signing in takes a token on an open path)."""
+    if operation.role is None:
+        operation.spec.setdefault("security", [])
+    elif operation.role is Role.READER and open_reads:
+        operation.spec.setdefault("security", [{}, {BEARER: []}])  # `{}`: no credential needed
+    else:
+        operation.spec.setdefault("security", [{BEARER: []}])
+
+
+def _add_problems(operation: Operation) -> None:
+    """The table's problems, replacing what FastAPI supposes (its 422 is not the problem it is)."""
+    responses = operation.spec.setdefault("responses", {})
+    problem = {PROBLEM_JSON: {"schema": {"$ref": REF.format(model=Problem.__name__)}}}
+    for answer in PROBLEMS:
+        if answer.answered_by(operation):
+            responses[str(answer.status)] = {"description": answer.description, "content": problem,
+                                             **({"headers": answer.headers} if answer.headers else {})}
+    for documented in responses.values():  # a route's own `problems(...)`
+        content = documented.get("content", {})
+        if PROBLEM_JSON in content and "application/json" in content:
+            content[PROBLEM_JSON] = content.pop("application/json")
+    operation.spec["responses"] = dict(sorted(responses.items()))
+
+
+def _drop_unused(document: dict[str, Any], names: tuple[str, ...]) -> None:
+    text = json.dumps(document["paths"])
+    schemas = document["components"]["schemas"]
+    for name in names:
+        if REF.format(model=name) not in text:
+            schemas.pop(name, None)
 
 
 # --- Decision audit and incident case file ------------------------------------
@@ -183,7 +322,7 @@ class EventMention(BaseModel):
 
 class FieldSetOut(BaseModel):
     subject: str = Field(description="vehicle, crew or incident")
-    id: str = Field(examples=["soyuz-ms-22"])
+    id: str = Field(examples=["capsule-1"])
     field: str = Field(examples=["crewed_return"])
     value: Any = Field(description="The value the consequence set.", examples=["emergency_only"])
     now: Any = Field(description="The field's value once everything known has happened.")

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from answers import CrewAnswer, CrewHistory, FieldAnswer
 from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
-from api.schemas import problems
 from projections.picture import CrewPlan
 from projections.state import StationState
 
@@ -21,16 +20,16 @@ def _member(state: StationState, name: str) -> CrewPlan:
     return member
 
 
-@router.get("/{name}", response_model=CrewAnswer, responses=problems(404, 422))
+@router.get("/{name}", response_model=CrewAnswer)
 def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
                      explain: Explain = False) -> CrewAnswer:
-    """A crew member by id, name or alias (e.g. `frank-rubio`, `Prokopjew`): aboard,
+    """A crew member by id, name or alias (e.g. `crew-a`, or a spelling of their name): aboard,
     return vehicle, lifeboat, planned return."""
     state = application.state(horizon)
     return CrewAnswer.of(state, _member(state, name), explain)
 
 
-@router.get("/{name}/explain/{field}", response_model=FieldAnswer, responses=problems(404, 422))
+@router.get("/{name}/explain/{field}", response_model=FieldAnswer)
 def explain_crew_field(name: str, field: str, application: Application, horizon: QueryHorizon) -> FieldAnswer:
     """Why one field of a crew member's plan has its value (e.g. `return_vehicle`): the event
     that set it and the evidence chain behind that event."""
@@ -42,7 +41,7 @@ def explain_crew_field(name: str, field: str, application: Application, horizon:
     return FieldAnswer.of(state, member, field)
 
 
-@router.get("/{name}/history", response_model=CrewHistory, responses=problems(404, 422))
+@router.get("/{name}/history", response_model=CrewHistory)
 def read_crew_history(name: str, application: Application, horizon: QueryHorizon) -> CrewHistory:
     """Each change of the crew member's plan over valid time, with the event that caused it,
     as known at `known_at` (`as_of` does not apply: a history runs through all of time)."""

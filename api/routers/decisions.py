@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import Application, QueryHorizon
 from api.errors import NotFound
-from api.schemas import DecisionAuditOut, DecisionList, problems
+from api.formats import TIME_PATTERN
+from api.schemas import DecisionAuditOut, DecisionList
 from projections.audit import DecisionFilter
 from projections.audit_formats import MEDIA_TYPES, Format, render
 
@@ -22,16 +23,19 @@ AUDIT_FORMATS: dict[int | str, dict[str, Any]] = {200: {
     "content": {"text/markdown": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}}}
 
 
-@router.get("", response_model=DecisionList, responses=problems(422))
+@router.get("", response_model=DecisionList)
 def list_decisions(
     application: Application, horizon: QueryHorizon,
     incident: Annotated[str | None, Query(description="Only decisions of this incident.",
-                                          examples=["soyuz-ms-22-coolant-leak"])] = None,
+                                          examples=["capsule-1-coolant-leak"])] = None,
     authority: Annotated[str | None, Query(description="Only decisions by this authority (case does "
-                                           "not matter).", examples=["Roscosmos"])] = None,
-    occurred_from: Annotated[str | None, Query(description="Taken on or after (ISO 8601).")] = None,
-    occurred_to: Annotated[str | None, Query(description="Taken on or before (a bare date: that day "
-                                             "included).")] = None,
+                                           "not matter).", examples=["Mission management team"])] = None,
+    occurred_from: Annotated[str | None, Query(
+        description="Taken on or after (a date, or a date-time with Z or an offset).",
+        examples=["2025-05-14"], json_schema_extra={"pattern": TIME_PATTERN})] = None,
+    occurred_to: Annotated[str | None, Query(
+        description="Taken on or before (a bare date: that day included); not before `occurred_from`.",
+        examples=["2025-06-30"], json_schema_extra={"pattern": TIME_PATTERN})] = None,
 ) -> dict[str, Any]:
     """The decisions taken by `as_of`, as known at `known_at`, in the order they were taken."""
     where = DecisionFilter.parse(incident, authority, occurred_from, occurred_to)
@@ -40,7 +44,7 @@ def list_decisions(
 
 
 @router.get("/{decision_id}/audit", response_model=DecisionAuditOut,
-            responses={**AUDIT_FORMATS, **problems(404, 422)})
+            responses=AUDIT_FORMATS)
 def audit_decision(
     decision_id: uuid.UUID, application: Application, horizon: QueryHorizon,
     format: Annotated[Format, Query(description="json, markdown (a report), dot (the evidence graph for "

@@ -14,7 +14,8 @@ from sse_starlette import EventSourceResponse, JSONServerSentEvent
 from api.auth import check_may_write
 from api.deps import Application, AppSettings, QueryHorizon, Writer
 from api.errors import NotFound, TooLarge
-from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut, problems
+from api.event_schemas import refer_to_event
+from api.schemas import EVENT_EXAMPLES, BatchIn, BatchOut, EventOut, EventPage, EventRecordOut
 from domain.entry import Draft
 from domain.errors import DomainError
 from observability import metrics
@@ -27,18 +28,20 @@ STREAM_PAGE = 500  # events read from the store at a time while a stream catches
 STREAM_GRACE_SECONDS = 1.0  # on shutdown, how long a stream may take to end its last message
 STREAM_EXAMPLE = (
     'id: 18\nevent: appended\ndata: {"id":"4c59c08e-5aaa-5862-a66b-1e604763b3f8","type":"LeakDetected",'
-    '"occurred_at":"2022-12-14","reported_at":"2022-12-15","recorded_at":"2024-05-02T09:14:03Z",'
-    '"source":"Roscosmos statement, 15 Dec 2022","actor":"flight-director-houston","based_on":[],'
-    '"incidents":["soyuz-ms-22-coolant-leak"],"position":18,"data":{"vehicle":"soyuz-ms-22",'
-    '"system":"cooling system","description":"Coolant leaking from Soyuz MS-22 while docked to the ISS",'
+    '"occurred_at":"2025-05-14","reported_at":"2025-05-15","recorded_at":"2025-05-15T09:14:03Z",'
+    '"source":"Operator status report, 15 May 2025","actor":"flight-controller-1","based_on":[],'
+    '"incidents":["capsule-1-coolant-leak"],"position":18,"data":{"vehicle":"capsule-1",'
+    '"system":"cooling system","description":"Coolant leaking from capsule-1 while docked",'
     '"assessment":"under_review","health":null}}\n\n'
-    ': ping - 2024-05-02 09:14:18.000000+00:00\n\n')
+    ': ping - 2025-05-15 09:14:18.000000+00:00\n\n')
 
 
 @router.post("", status_code=201, response_model=EventOut, responses={
     200: {"model": EventOut, "description": "A retry of an event already stored: the original."},
-    **problems(409, 413, 422)})
-def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAMPLES)],
+    201: {"headers": {"Location": {"description": "Where the event can be read: `/events/{id}`.",
+                                   "required": True, "schema": {"type": "string"}}}}})
+def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAMPLES,
+                                                     json_schema_extra=refer_to_event)],
                  application: Application, writer: Writer, response: Response) -> dict[str, Any]:
     """Append one event. Give it an `id` to make retries safe: the same id with
     the same content returns the stored event (200); with other content, 409."""
@@ -54,8 +57,7 @@ def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAM
 
 
 @router.post("/batch", status_code=201, response_model=BatchOut, responses={
-    200: {"model": BatchOut, "description": "Every event was already stored (a retry)."},
-    **problems(409, 413, 422)})
+    200: {"model": BatchOut, "description": "Every event was already stored (a retry)."}})
 def append_batch(batch: BatchIn, application: Application, writer: Writer, settings: AppSettings,
                  response: Response) -> dict[str, Any]:
     """Append events atomically: all of them, or (if any is refused) none.
@@ -76,7 +78,7 @@ def append_batch(batch: BatchIn, application: Application, writer: Writer, setti
             "duplicates": result.duplicates}
 
 
-@router.get("", response_model=EventPage, responses=problems(422))
+@router.get("", response_model=EventPage)
 def read_events(application: Application,
                 after: Annotated[int, Query(ge=0, description="Return events after this position.")] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
@@ -88,8 +90,7 @@ def read_events(application: Application,
 
 @router.get("/stream", response_class=EventSourceResponse, responses={
     200: {"description": "An endless `text/event-stream`; each message is one stored event.",
-          "content": {"text/event-stream": {"schema": {"type": "string"}, "example": STREAM_EXAMPLE}}},
-    **problems(422)})
+          "content": {"text/event-stream": {"schema": {"type": "string"}, "example": STREAM_EXAMPLE}}}})
 async def stream_events(
     application: Application, settings: AppSettings,
     after: Annotated[int | None, Query(ge=0, description="Start after this position (default: the log's "
@@ -123,7 +124,7 @@ async def stream_events(
         ping=settings.stream_ping_seconds, shutdown_event=shutdown, shutdown_grace_period=STREAM_GRACE_SECONDS)
 
 
-@router.get("/{event_id}", response_model=EventRecordOut, responses=problems(404, 422))
+@router.get("/{event_id}", response_model=EventRecordOut)
 def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHorizon) -> dict[str, Any]:
     """An event as written, the corrections and retractions that name it (reported by
     `known_at`), and the version believed then (`null` once retracted)."""

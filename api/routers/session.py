@@ -17,12 +17,13 @@ from fastapi import APIRouter, Cookie, Request, Response
 
 from api.auth import SESSION_COOKIE, Identity, Unauthenticated, bearer, refusal
 from api.errors import store_unavailable_response
+from api.schemas import BEARER
 from store.tokens import SESSION_LIFETIME, TokenStore, TokenStoreUnavailable
 
 router = APIRouter(prefix="/session", tags=["session"])
 
 
-@router.post("", responses={
+@router.post("", openapi_extra={"security": [{BEARER: []}]}, responses={
     200: {"description": "Signed in: the cookie is set; the body says as whom.", "content": {
         "application/json": {"example": {"name": "flight-director", "role": "authority"}}}}})
 def sign_in(request: Request, response: Response) -> Any:

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from answers import FieldAnswer, VehicleAnswer, VehicleHistory
 from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
-from api.schemas import problems
 from projections.picture import VehicleStatus
 from projections.state import StationState
 
@@ -21,16 +20,16 @@ def _vehicle(state: StationState, vehicle_id: str) -> VehicleStatus:
     return vehicle
 
 
-@router.get("/{vehicle_id}", response_model=VehicleAnswer, responses=problems(404, 422))
+@router.get("/{vehicle_id}", response_model=VehicleAnswer)
 def read_vehicle(vehicle_id: str, application: Application, horizon: QueryHorizon,
                  explain: Explain = False) -> VehicleAnswer:
-    """A vehicle by id or name (e.g. `soyuz-ms-22`, `Soyuz MS-22`): location, health,
+    """A vehicle by id or name (e.g. `capsule-1`, `Capsule 1`): location, health,
     crewed-return clearance, crews."""
     state = application.state(horizon)
     return VehicleAnswer.of(state, _vehicle(state, vehicle_id), explain)
 
 
-@router.get("/{vehicle_id}/explain/{field}", response_model=FieldAnswer, responses=problems(404, 422))
+@router.get("/{vehicle_id}/explain/{field}", response_model=FieldAnswer)
 def explain_vehicle_field(vehicle_id: str, field: str, application: Application,
                           horizon: QueryHorizon) -> FieldAnswer:
     """Why one field of a vehicle has its value (e.g. `crewed_return`): the event that set it and
@@ -43,7 +42,7 @@ def explain_vehicle_field(vehicle_id: str, field: str, application: Application,
     return FieldAnswer.of(state, vehicle, field)
 
 
-@router.get("/{vehicle_id}/history", response_model=VehicleHistory, responses=problems(404, 422))
+@router.get("/{vehicle_id}/history", response_model=VehicleHistory)
 def read_vehicle_history(vehicle_id: str, application: Application, horizon: QueryHorizon) -> VehicleHistory:
     """Each change of the vehicle's status over valid time, with the event that caused it,
     as known at `known_at` (`as_of` does not apply: a history runs through all of time)."""
