@@ -16,8 +16,8 @@ from projections.state import StationState
 class LifeboatOut(Answer):
     """A crew member aboard, and whether their lifeboat (the vehicle holding their seat) can take them."""
 
-    crew_member: str = Field(examples=["frank-rubio"])
-    lifeboat: str | None = Field(examples=["soyuz-ms-22"])
+    crew_member: str = Field(examples=["crew-a"])
+    lifeboat: str | None = Field(examples=["capsule-1"])
     lifeboat_docked: bool = Field(description="Docked at this station.")
     lifeboat_crewed_return: str | None = Field(examples=["emergency_only"])
 
@@ -30,7 +30,7 @@ class LifeboatOut(Answer):
 class VehicleSeatsOut(Answer):
     """A docked vehicle's seats against the crew aboard whose lifeboat it is."""
 
-    vehicle: str = Field(examples=["soyuz-ms-22"])
+    vehicle: str = Field(examples=["capsule-1"])
     seats: int
     crewed_return: str
     lifeboat_for: list[str]
@@ -45,7 +45,7 @@ class VehicleSeatsOut(Answer):
 class StationCapacityOut(Answer):
     """Crew aboard a station against the seats of its docked vehicles."""
 
-    station: str = Field(examples=["iss"])
+    station: str = Field(examples=["station-1"])
     crew_aboard: int = Field(description="How many are aboard.", examples=[7])
     crew: list[str] = Field(description="Who is aboard.")
     docked_vehicles: list[str]

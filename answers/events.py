@@ -11,16 +11,15 @@ from answers.horizon import Answer
 from domain.entry import Entry
 from projections.explain import UNKNOWN, Evidence
 
-# The Soyuz MS-22 coolant leak is the first scenario; it appears here only as
-# an example for readers of the docs.
+# An example for readers of the docs; made up, like its vehicle and incident.
 LEAK_EXAMPLE: dict[str, Any] = {
     "type": "LeakDetected",
-    "occurred_at": "2022-12-14",
-    "reported_at": "2022-12-15",
-    "source": "Roscosmos statement, 15 Dec 2022",
-    "incident": "soyuz-ms-22-coolant-leak",
-    "data": {"vehicle": "soyuz-ms-22", "system": "cooling system",
-             "description": "Coolant leaking from Soyuz MS-22 while docked to the ISS"},
+    "occurred_at": "2025-05-14",
+    "reported_at": "2025-05-15",
+    "source": "Operator status report, 15 May 2025",
+    "incident": "capsule-1-coolant-leak",
+    "data": {"vehicle": "capsule-1", "system": "cooling system",
+             "description": "Coolant leaking from capsule-1 while docked"},
 }
 
 
@@ -28,8 +27,8 @@ class EventOut(Answer):
     """An event as the log holds it."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        **LEAK_EXAMPLE, "id": "4c59c08e-5aaa-5862-a66b-1e604763b3f8", "recorded_at": "2024-05-02T09:14:03Z",
-        "actor": "flight-director-houston", "based_on": [], "incidents": ["soyuz-ms-22-coolant-leak"],
+        **LEAK_EXAMPLE, "id": "4c59c08e-5aaa-5862-a66b-1e604763b3f8", "recorded_at": "2025-05-15T09:14:03Z",
+        "actor": "flight-controller-1", "based_on": [], "incidents": ["capsule-1-coolant-leak"],
         "position": 17}]})
 
     id: str

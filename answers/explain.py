@@ -28,7 +28,7 @@ class PartOut(Answer):
     """One field a derived value counts, e.g. a docked vehicle's seats, or a crew member's being aboard."""
 
     subject: Subject = Field(examples=["vehicle"])
-    id: str = Field(examples=["soyuz-ms-23"])
+    id: str = Field(examples=["capsule-2"])
     field: str = Field(examples=["seats"])
     counted: bool = Field(description="False for a part considered and left out, e.g. the seats of a docked "
                                       "vehicle not cleared for crewed return, in cleared_seats.")
@@ -70,7 +70,7 @@ def explained(explanations: dict[str, Explanation] | None) -> dict[str, FieldExp
 
 class FieldNamed(Answer):
     subject: Subject = Field(examples=["vehicle"])
-    id: str = Field(examples=["soyuz-ms-22"])
+    id: str = Field(examples=["capsule-1"])
     field: str = Field(examples=["crewed_return"])
 
 

@@ -33,7 +33,7 @@ class ChangeOut(Answer):
 class VehicleHistory(HorizonOut):
     """Each change of a vehicle's status over valid time, oldest first (`as_of` does not apply)."""
 
-    vehicle: str = Field(description="The vehicle as asked for.", examples=["soyuz-ms-22"])
+    vehicle: str = Field(description="The vehicle as asked for.", examples=["capsule-1"])
     changes: list[ChangeOut]
 
     @classmethod
@@ -44,7 +44,7 @@ class VehicleHistory(HorizonOut):
 class CrewHistory(HorizonOut):
     """Each change of a crew member's plan over valid time, oldest first (`as_of` does not apply)."""
 
-    crew_member: str = Field(description="The crew member as asked for.", examples=["frank-rubio"])
+    crew_member: str = Field(description="The crew member as asked for.", examples=["crew-a"])
     changes: list[ChangeOut]
 
     @classmethod

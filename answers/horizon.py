@@ -16,9 +16,9 @@ class HorizonOut(Answer):
     """The horizon asked for (`projections.horizon.Horizon.to_json`)."""
 
     as_of: str = Field(description="Valid time: the world as it was then (ISO 8601, UTC).",
-                       examples=["2022-12-20T23:59:59.999999Z"])
+                       examples=["2025-05-20T23:59:59.999999Z"])
     known_at: str = Field(description="Knowledge time: only what had been reported by then.",
-                          examples=["2023-01-10T23:59:59.999999Z"])
+                          examples=["2025-06-10T23:59:59.999999Z"])
     recorded_before: str | int | None = Field(
         description="System time or log position: only what this log had stored by then (null: everything).",
         examples=[None])

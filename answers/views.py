@@ -45,9 +45,9 @@ def _explain_field() -> Any:
 
 
 class VehicleFields(Answer):
-    id: str = Field(examples=["soyuz-ms-22"])
-    name: str = Field(examples=["Soyuz MS-22"])
-    kind: str = Field(examples=["soyuz"])
+    id: str = Field(examples=["capsule-1"])
+    name: str = Field(examples=["Capsule 1"])
+    kind: str = Field(examples=["capsule"])
     seats: int = Field(description="Crew seats.")
     flights: int = Field(description="Launches so far (a reusable capsule flies several crews).")
     location: str = Field(description="on_ground, scheduled, in_flight, docked, undocked, landed or lost")
@@ -100,8 +100,8 @@ class VehicleAnswer(AtHorizon, VehicleFields):  # the vehicle's fields first, th
 
 
 class CrewFields(Answer):
-    id: str = Field(examples=["frank-rubio"])
-    name: str = Field(examples=["Frank Rubio"])
+    id: str = Field(examples=["crew-a"])
+    name: str = Field(examples=["Crew Member A"])
     aliases: list[str] = Field(description="Other spellings it is found by.")
     agency: str = Field(examples=["NASA"])
     aboard: bool = Field(description="Aboard a station.")
@@ -150,7 +150,7 @@ class CrewAnswer(AtHorizon, CrewFields):  # the crew member's fields first, then
 class IncidentView(Answer):
     """An incident's file in the station picture."""
 
-    id: str = Field(examples=["soyuz-ms-22-coolant-leak"])
+    id: str = Field(examples=["capsule-1-coolant-leak"])
     title: str
     vehicles: list[str]
     status: str = Field(description="open, under_investigation, cause_determined or closed")

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from answers.events import AuditedEvent
+from answers.events import LEAK_EXAMPLE, AuditedEvent
 from answers.events import EventOut as EventOut  # re-exported: the events router answers with it
 from api.event_schemas import REF, event_components, refer_to_events
 from domain.roles import Role
@@ -27,15 +27,6 @@ from domain.vocabulary import describe_types
 PROBLEM_JSON = "application/problem+json"
 
 # Made-up vehicles, crew and sources: the docs describe the API, not any incident.
-LEAK_EXAMPLE: dict[str, Any] = {
-    "type": "LeakDetected",
-    "occurred_at": "2025-05-14",
-    "reported_at": "2025-05-15",
-    "source": "Operator status report, 15 May 2025",
-    "incident": "capsule-1-coolant-leak",
-    "data": {"vehicle": "capsule-1", "system": "cooling system",
-             "description": "Coolant leaking from capsule-1 while docked"},
-}
 VEHICLE_EXAMPLE: dict[str, Any] = {
     "id": "5f0c6d2e-8a7b-4c1e-9d3f-2b6a4e8c1d70",
     "type": "VehicleRegistered",

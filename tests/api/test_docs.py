@@ -31,3 +31,20 @@ def test_every_example_in_the_docs_is_an_event_the_domain_reads(client: TestClie
 
     for example in EVENT_EXAMPLES.values():
         Draft.from_json(example["value"], uuid.uuid4)
+
+
+def test_the_docs_name_no_vehicle_person_or_incident_of_a_scenario(client: TestClient) -> None:
+    import json
+    from pathlib import Path
+
+    named: set[str] = set()
+    for scenario in Path(__file__).parents[2].joinpath("scenarios").glob("*.jsonl"):
+        for line in scenario.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line) if line.strip() else {}
+            if event.get("type") in ("VehicleRegistered", "CrewMemberRegistered", "IncidentOpened"):
+                data = event["data"]
+                named |= {data["id"], data.get("name", ""), *data.get("aliases", [])} - {""}
+    assert len(named) > 10  # the scenarios were read
+
+    docs = json.dumps(client.get("/openapi.json").json(), ensure_ascii=False).lower()
+    assert sorted(name for name in named if name.lower() in docs) == []
