@@ -53,7 +53,10 @@ class TimePoint:
             ) from error
         if moment.tzinfo is None:
             raise InvalidValue(field, f"needs a UTC offset or Z, got {text!r}")
-        return cls(moment.astimezone(UTC), "instant")
+        try:
+            return cls(moment.astimezone(UTC), "instant")
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC
+            raise InvalidValue(field, f"is outside the years 1 to 9999 in UTC: {text!r}") from None
 
     @classmethod
     def at(cls, moment: datetime) -> TimePoint:

@@ -34,6 +34,13 @@ def test_nonsense_times_are_refused_naming_the_field(text: str) -> None:
     assert refused.value.field == "reported_at"
 
 
+@pytest.mark.parametrize("text", ["9999-12-31T23:00-05:00", "0001-01-01T00:30+01:00"])
+def test_a_time_outside_the_calendar_in_utc_is_refused(text: str) -> None:
+    with pytest.raises(InvalidValue, match="years 1 to 9999") as refused:
+        TimePoint.parse(text, "as_of")
+    assert refused.value.field == "as_of"
+
+
 def test_a_query_bound_given_as_a_bare_date_is_the_end_of_that_day() -> None:
     assert query_bound("2022-12-14", "as_of", NOW) == datetime(2022, 12, 14, 23, 59, 59, 999999, tzinfo=UTC)
     assert query_bound(None, "as_of", NOW) == NOW
