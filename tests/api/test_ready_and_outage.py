@@ -195,7 +195,9 @@ def test_a_database_that_refuses_connections_gets_503_in_time_and_service_resume
                 response, waited = timed(call)
                 unavailable(response)
                 assert waited < STORE_TIMEOUT + SLACK, f"{response.request.url} took {waited:.1f} s"
-            assert http.get("/metrics").status_code == 200  # watching needs no store
+            scrape = http.get("/metrics")  # watching needs no store, and shows the outage
+            assert scrape.status_code == 200
+            assert 'route="/state",status="503"' in scrape.text
         finally:
             refuse_connections(admin, own_database, refuse=False)
 
