@@ -176,7 +176,7 @@ def _every(operation: Operation) -> bool:
 
 
 PROBLEMS: tuple[ProblemAnswer, ...] = (
-    ProblemAnswer(400, "The body could not be read at all (not text in UTF-8, or not the content type sent).",
+    ProblemAnswer(400, "The body could not be read at all (JSON that is not UTF-8 text).",
                   lambda o: o.has_body),
     ProblemAnswer(401, "No credential, or one that is unknown or revoked: send `Authorization: Bearer <token>` "
                        "(reads need none where the server is run with open reads, on a loopback address).",

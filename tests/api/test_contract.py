@@ -130,3 +130,13 @@ def test_every_path_names_its_methods_when_refusing_another(served: list[FastAPI
             assert answer.status_code == 405, (other, path, answer.text)
             assert set(answer.headers["allow"].split(", ")) == documented, (path, answer.headers["allow"])
             assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_body_that_is_not_text_is_refused_as_documented(served: list[FastAPI]) -> None:
+    with TestClient(served[0], headers={"Authorization": f"Bearer {SECRET}"}) as client:
+        documented = client.get("/openapi.json").json()["paths"]["/events"]["post"]["responses"]
+
+        answer = client.post("/events", content=b'{"type": "\xff"}', headers={"content-type": "application/json"})
+
+    assert answer.status_code == 400 and "400" in documented
+    assert answer.headers["content-type"] == "application/problem+json"
