@@ -251,3 +251,21 @@ def test_two_writers_appending_at_once_keep_one_unforked_chain(store_url: str) -
     finally:
         for writer in writers:
             writer.close()
+
+
+@pytest.mark.postgres
+def test_a_gap_in_positions_left_by_a_rollback_is_no_break(postgres_url: str) -> None:
+    """PostgreSQL's positions come from a sequence that a rolled-back transaction
+    still advances (SQLite leaves no gaps)."""
+    app = IncidentLogApplication(Settings(store=postgres_url), clock=FakeClock())
+    try:
+        app.append([draft(vehicle("before-the-gap"))], "writer")
+        with app.database.writing() as rows:
+            rows.execute("SELECT nextval(pg_get_serial_sequence(?, 'notification_id'))", (app.database.events_table,))
+        [entry] = app.append([draft(vehicle("after-the-gap"))], "writer").entries
+        assert entry.position == 3
+        verdict = app.chain.verify()
+        assert verdict.intact, verdict.broken
+        assert (verdict.checked, verdict.head.position) == (2, 3)
+    finally:
+        app.close()
