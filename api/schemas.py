@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
@@ -247,7 +248,10 @@ def _add_problems(operation: Operation) -> None:
     problem = {PROBLEM_JSON: {"schema": {"$ref": REF.format(model=Problem.__name__)}}}
     for answer in PROBLEMS:
         if answer.answered_by(operation):
-            responses[str(answer.status)] = {"description": answer.description, "content": problem,
+            own = responses.get(str(answer.status), {}).get("description")
+            # A route may say when it answers so more precisely (/ready's 503); FastAPI's own 422 says nothing.
+            specific = own if own and own not in (HTTPStatus(answer.status).phrase, "Validation Error") else None
+            responses[str(answer.status)] = {"description": specific or answer.description, "content": problem,
                                              **({"headers": answer.headers} if answer.headers else {})}
     for documented in responses.values():  # a route's own `problems(...)`
         content = documented.get("content", {})

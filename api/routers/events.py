@@ -38,7 +38,8 @@ STREAM_EXAMPLE = (
 
 @router.post("", status_code=201, response_model=EventOut, responses={
     200: {"model": EventOut, "description": "A retry of an event already stored: the original."},
-    201: {"headers": {"Location": {"description": "Where the event can be read: `/events/{id}`.",
+    201: {"description": "Stored; `Location` says where to read it.",
+          "headers": {"Location": {"description": "Where the event can be read: `/events/{id}`.",
                                    "required": True, "schema": {"type": "string"}}}}})
 def append_event(raw: Annotated[dict[str, Any], Body(openapi_examples=EVENT_EXAMPLES,
                                                      json_schema_extra=refer_to_event)],
