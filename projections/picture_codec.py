@@ -38,12 +38,13 @@ def encode(picture: Picture) -> bytes:
 
 def decode(data: bytes) -> Picture:
     body = json.loads(data)
+    ids: dict[str, UUID] = {}  # one event sets fields of several views: read each id once
     picture = Picture(stations=set(body["stations"]), lifeboat_assigned_at={
         k: TimePoint(datetime.fromisoformat(start), precision) for k, (start, precision) in
         body["lifeboat_assigned_at"].items()})
-    picture.vehicles = {v.id: v for v in (_restore(VehicleStatus, d, picture) for d in body["vehicles"])}
-    picture.crew = {c.id: c for c in (_restore(CrewPlan, d, picture) for d in body["crew"])}
-    picture.incidents = {i.id: i for i in (_restore(IncidentFile, d, picture) for d in body["incidents"])}
+    picture.vehicles = {v.id: v for v in (_restore(VehicleStatus, d, picture, ids) for d in body["vehicles"])}
+    picture.crew = {c.id: c for c in (_restore(CrewPlan, d, picture, ids) for d in body["crew"])}
+    picture.incidents = {i.id: i for i in (_restore(IncidentFile, d, picture, ids) for d in body["incidents"])}
     return picture
 
 
@@ -57,12 +58,12 @@ def _view(view: Tracked) -> dict[str, Any]:
     return {"fields": values, "set_by": {k: str(v) for k, v in view.set_by.items()}}
 
 
-def _restore(kind: type[V], data: dict[str, Any], picture: Picture) -> V:
+def _restore(kind: type[V], data: dict[str, Any], picture: Picture, ids: dict[str, UUID]) -> V:
     values = dict(data["fields"])
     for name in kind.target_fields:
         if values.get(name) is not None:
             values[name] = TargetDate.parse(values[name], name)
     view = kind(**values)
-    view.set_by = {k: UUID(v) for k, v in data["set_by"].items()}
+    view.set_by = {k: ids.get(v) or ids.setdefault(v, UUID(v)) for k, v in data["set_by"].items()}
     view.attach(picture.cause)
     return view
