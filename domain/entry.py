@@ -193,7 +193,7 @@ class Entry:
 
 
 def _event_id(raw: object, field: str) -> UUID:
-    if not isinstance(raw, str) or not UUID_TEXT.match(raw.lower()):
+    if not isinstance(raw, str) or not UUID_TEXT.fullmatch(raw.lower()):
         raise InvalidValue(field, f"must be a UUID; got {raw!r}")
     return UUID(raw)
 
@@ -218,6 +218,6 @@ def _incidents(raw: Mapping[str, Any]) -> tuple[str, ...]:
         return ()
     items = [value] if isinstance(value, str) else value
     field = "incidents" if "incidents" in raw else "incident"
-    if not isinstance(items, list) or not all(isinstance(i, str) and SLUG.match(i) for i in items):
+    if not isinstance(items, list) or not all(isinstance(i, str) and SLUG.fullmatch(i) for i in items):
         raise InvalidValue(field, "must be an incident id (a lowercase slug) or a list of them")
     return tuple(dict.fromkeys(items))

@@ -548,11 +548,11 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
             raise InvalidValue(path, f"must be true or false; got {value!r}")
         return value
     value = checked_text(value, path)
-    if hint in (VehicleId, CrewId, IncidentId, NewId) and not (SLUG.match(value) and len(value) <= MAX_SLUG):
+    if hint in (VehicleId, CrewId, IncidentId, NewId) and not (SLUG.fullmatch(value) and len(value) <= MAX_SLUG):
         raise InvalidValue(path, f"must be a lowercase slug of at most {MAX_SLUG} characters (letters, digits, "
                            f"single hyphens, e.g. 'cargo-ship-3'); got {value!r}")
     if hint is EventId:
-        if not UUID_TEXT.match(value.lower()):
+        if not UUID_TEXT.fullmatch(value.lower()):
             raise InvalidValue(path, f"must be an event id (UUID); got {value!r}")
         return str(UUID(value))
     return value

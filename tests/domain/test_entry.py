@@ -69,6 +69,16 @@ def test_ids_are_slugs() -> None:
     assert refusal(event("VehicleRegistered", id="Soyuz MS-22", name="n", kind="k", seats=3)).field == "data.id"
 
 
+@pytest.mark.parametrize(("raw", "field"), [
+    (event("VehicleRegistered", id="capsule-1\n", name="n", kind="k", seats=3), "data.id"),
+    (event("IncidentClosed", summary="s", incident="leak\n"), "incident"),
+    (event("IncidentClosed", summary="s", event_id=str(uuid.uuid4()) + "\n"), "id"),
+    (event("EntryRetracted", target=str(uuid.uuid4()) + "\n", reason="r"), "data.target"),
+])
+def test_an_id_with_a_line_break_after_it_is_refused(raw: dict[str, object], field: str) -> None:
+    assert refusal(raw).field == field
+
+
 def test_based_on_must_name_event_ids() -> None:
     assert refusal(event("IncidentClosed", summary="s", based_on=["the leak"])).field == "based_on[0]"
 
