@@ -60,7 +60,6 @@ ENTRY_CACHE = 100_000  # decoded entries a process keeps (decoding costs more th
 SERIES_TRIED = 3  # knowledge levels looked at for a checkpoint, the likeliest first
 LEVELS_REMEMBERED = 64
 CHECKPOINTS_PER_SERIES = 200  # at most, about: the spacing grows with the log
-NEAREST_KEPT = 4  # checkpoints a question at a past knowledge level leaves
 REACH = 2000  # facts beyond a checkpoint worth loading from the database rather than folding the log held
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
@@ -173,24 +172,27 @@ class ReadModel:
         # "As known now" is what most questions share; another level earns
         # checkpoints once it is asked again (a page held at one `known_at`
         # while its "as of" slider moves), not on every one-off question.
-        keeping = keep if level.known == NEVER or self._asked_again(level) else None
+        now = level.known == NEVER
+        keeping = keep if now or self._asked_again(level) else None
         # Checkpoints grow with the picture: space them so a series holds a
-        # bounded number of them whatever the log's length.
-        every = max(self.every, level.position // CHECKPOINTS_PER_SERIES)
+        # bounded number of them whatever the log's length. A level other than
+        # "as known now" keeps one, at this question: the next question at that
+        # level is likely near it (a page held at one `known_at`).
+        every, last = max(self.every, level.position // CHECKPOINTS_PER_SERIES), not now
         known: Mapping[UUID, Entry]
         if far:
             assert everything is not None
             known = beliefs(everything(), bounded)
-            folded = carry(Picture(), timed_in_valid_time(known, bounded), keeping, every, query.as_of)
+            folded = carry(Picture(), timed_in_valid_time(known, bounded), keeping, every, query.as_of, last)
         else:
             known = KnownAt(self, bounded)
             folded = base or Picture()
             for after, until in self._slices(start, query.as_of, level.position):
-                carry(folded, self._facts(after, until, bounded, known), keeping, every, until)
+                final = until == query.as_of
+                carry(folded, self._facts(after, until, bounded, known), keeping if now or final else None, every,
+                      until, last)
         if made:
-            # A level other than "as known now" keeps only the checkpoints
-            # nearest this question: the next one at that level is likely near.
-            self._store(made if level.known == NEVER else made[-NEAREST_KEPT:], level)
+            self._store(made, level)
         derive_return_crews(folded)
         return StationState(query, folded, station_capacity(folded), level.position, known)
 
