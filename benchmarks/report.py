@@ -4,6 +4,7 @@ can go into the README as printed)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from benchmarks.questions import KINDS, TITLES
@@ -136,3 +137,17 @@ def _ratio(value: float) -> str:
         return f"{value:,.0f}×"
     digits = max(2, 1 - math.floor(math.log10(value))) if value > 0 else 2
     return f"{value:.{digits}f}×"
+
+
+def into_readme(readme: Path, size: int, text: str) -> bool:
+    """Put `text` between the README's markers for this size (`<!-- bench SIZE -->`
+    and `<!-- /bench SIZE -->`), so the README shows what `make bench` measured
+    last. Returns False when the README has no markers for this size."""
+    start, end = f"<!-- bench {size} -->", f"<!-- /bench {size} -->"
+    body = readme.read_text()
+    if start not in body or end not in body:
+        return False
+    before, rest = body.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{text}\n{end}{after}")
+    return True

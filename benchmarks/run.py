@@ -50,7 +50,7 @@ import httpx2
 from benchmarks import raw
 from benchmarks.measure import Timings, again, cut, enough, repeat, sample, timed
 from benchmarks.questions import KINDS, ROUTES, Cast, Question, draws
-from benchmarks.report import check_figures, shape, table
+from benchmarks.report import check_figures, into_readme, shape, table
 from benchmarks.server import ROOT, Server, serving
 from benchmarks.stores import KINDS as STORE_NAMES
 from benchmarks.stores import postgres_ready, scratch
@@ -62,6 +62,7 @@ from store.settings import Settings
 from store.tokens import TokenStore
 
 RESULTS = ROOT / "benchmarks" / "results"
+README = ROOT / "README.md"
 BATCH = 500
 CLIENTS = (1, 32)
 
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(table(results))
     print(f"\nWritten to {output} ({results['seconds']:.0f} s in all).")
+    if args.output is None and into_readme(README, args.size, table(results)):
+        print(f"The table is in {README.name}, under 'Benchmarks'.")
 
 
 class StoreBench:
