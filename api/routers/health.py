@@ -30,8 +30,7 @@ class Ready(BaseModel):
 
 @router.get("/health", response_model=Health, responses=problems(503))
 def health(application: Application) -> dict[str, Any]:
-    application.catch_up()  # reads the store, so a dead store fails here
-    return {"status": "ok", **application.describe()}
+    return {"status": "ok", **application.describe()}  # reads the store's index: a dead store fails here
 
 
 @router.get("/ready", response_model=Ready, responses={
