@@ -163,7 +163,7 @@ class IncidentLogApplication(Application[UUID]):
                 self.read_model.create(rows)
                 self.chain.create(rows)
             if self.read_model.behind(self.recorder.max_notification_id() or 0):
-                self.rebuild_index()  # a store from before the read model, or of another shape
+                self.rebuild_read_model()  # a store from before the read model, or of another shape
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
         self._rules = IncidentLog()
@@ -189,8 +189,9 @@ class IncidentLogApplication(Application[UUID]):
         assert isinstance(record, EntryRecorded)
         return record
 
-    def _pages(self) -> Iterator[list[Notification]]:
-        position = 0
+    def _pages(self, after: int = 0) -> Iterator[list[Notification]]:
+        """The stored events after position `after`, a page at a time."""
+        position = after
         while True:
             page = list(self.recorder.select_notifications(position, limit=PAGE, inclusive_of_start=False))
             if page:
@@ -199,18 +200,13 @@ class IncidentLogApplication(Application[UUID]):
             if len(page) < PAGE:
                 return
 
-    def rebuild_index(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop the read model and index the whole log again (checkpoints are
-        made again by the questions asked). Returns the entries indexed."""
-        with self._writer:
-            return self.read_model.index_log(self._pages(), progress)
-
     def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop the read model and build it again: the index, from the stored
         records; checkpoints are made again by the first questions (the first
         "as known now" question folds the log once and leaves them along it).
         Returns the entries indexed."""
-        return self.rebuild_index(progress)
+        with self._writer:
+            return self.read_model.index_log(self._pages(), progress)
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
@@ -377,15 +373,10 @@ class IncidentLogApplication(Application[UUID]):
         """Fold in whatever the store holds beyond what this process has seen."""
         with self._lock:
             before = len(self._entries)
-            while True:
-                page = self.recorder.select_notifications(
-                    self._rules.head, limit=PAGE, inclusive_of_start=False)
+            for page in self._pages(self._rules.head):
                 for notification in page:
-                    record = self.mapper.to_domain_event(notification)
-                    assert isinstance(record, EntryRecorded)
-                    self._take(from_record(record, notification.id))
-                if len(page) < PAGE:
-                    return len(self._entries) - before
+                    self._take(self._decode(notification))
+            return len(self._entries) - before
 
     def _take(self, entry: Entry) -> None:
         self._rules.apply(entry)

@@ -71,7 +71,7 @@ class Database:
         return f'"{self._schema}"."incidentlog_{name}"' if self._schema else f"incidentlog_{name}"
 
     def ddl(self, statement: str) -> str:
-        """`statement` with {int}, {blob}, {serial} and {table:NAME} filled in for this dialect."""
+        """`statement` with {int}, {blob} and {serial} filled in for this dialect's column types."""
         return statement.format(**_TYPES[self.dialect])
 
     @contextmanager

@@ -136,6 +136,7 @@ class EntryIndex:
 
     def create(self, rows: Rows) -> None:
         db = self.db
+        # Index names are per schema on PostgreSQL and per file on SQLite: a prefix is enough.
         for statement in (
             f"CREATE TABLE IF NOT EXISTS {self.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             f"""CREATE TABLE IF NOT EXISTS {self.entries} (
@@ -143,13 +144,13 @@ class EntryIndex:
                 start {{int}}, touch {{int}} NOT NULL, family_touch {{int}} NOT NULL,
                 report_low {{int}} NOT NULL, report_high {{int}} NOT NULL, report_through {{int}} NOT NULL,
                 recorded {{int}} NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_root')} ON {self.entries} (root)",
-            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_start')} ON {self.entries} (start)",
-            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_report')} ON {self.entries} (report_high)",
-            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'entries_recorded')} ON {self.entries} (recorded)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_entries_root ON {self.entries} (root)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_entries_start ON {self.entries} (start)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_entries_report ON {self.entries} (report_high)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_entries_recorded ON {self.entries} (recorded)",
             f"CREATE TABLE IF NOT EXISTS {self.moves} (start {{int}} NOT NULL, root TEXT NOT NULL, "
             f"position {{int}} NOT NULL)",
-            f"CREATE INDEX IF NOT EXISTS {_index_name(db, 'moves_start')} ON {self.moves} (start)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_moves_start ON {self.moves} (start)",
         ):
             rows.execute(db.ddl(statement))
 
@@ -301,11 +302,6 @@ class EntryIndex:
     def clear(self, rows: Rows) -> None:
         rows.execute(f"DELETE FROM {self.entries}")
         rows.execute(f"DELETE FROM {self.moves}")
-
-
-def _index_name(db: Database, name: str) -> str:
-    """Index names are per schema on PostgreSQL, per file on SQLite: a prefix is enough."""
-    return f"incidentlog_{name}"
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -29,6 +29,7 @@ rebuilds the index and the checkpoints.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import itertools
@@ -68,6 +69,7 @@ log = structlog.get_logger("incidentlog.read_model")
 Decode = Callable[[Notification], Entry]
 
 
+@functools.cache  # the same for the life of the process: read the sources once, not per store opened
 def _fingerprint() -> str:
     """Checkpoints hold a fold's result: any change to the code that folds must
     stop old ones from being used."""

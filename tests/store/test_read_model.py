@@ -112,7 +112,7 @@ def test_a_rebuilt_read_model_answers_as_the_kept_one(fresh_store: Callable[[], 
     try:
         append_all(app, events, 3)
         kept = [comparable(app.state(horizon(app, d)).to_json(explain=True)) for d in asked]
-        indexed = app.rebuild_index()
+        indexed = app.rebuild_read_model()
         assert indexed == app.head
         assert [comparable(app.state(horizon(app, d)).to_json(explain=True)) for d in asked] == kept
     finally:
