@@ -21,7 +21,7 @@ from eventsourcing.domain import DomainEvent
 
 from domain.entry import Draft, Entry
 from domain.times import TimePoint
-from domain.vocabulary import parse_payload
+from domain.vocabulary import parse_payload, restore_payload
 
 
 @dataclass(frozen=True)  # the library's metaclass does this too; said here for type checkers
@@ -57,11 +57,14 @@ def to_record(entry: Entry) -> EntryRecorded:
     )
 
 
-def from_record(record: EntryRecorded, position: int) -> Entry:
+def from_record(record: EntryRecorded, position: int, checked: bool = True) -> Entry:
+    """The entry a stored record holds. `checked=False` trusts the payload as
+    checked when it was stored (`restore_payload`): for reading the log back,
+    not for verifying it."""
     reported_at = TimePoint.parse(record.reported_at, "reported_at")
     draft = Draft(
         id=record.originator_id,
-        payload=parse_payload(record.type, record.data),
+        payload=parse_payload(record.type, record.data) if checked else restore_payload(record.type, record.data),
         occurred_at=TimePoint.parse(record.occurred_at, "occurred_at"),
         reported_at=reported_at if record.reported_at_given else None,
         source=record.source,
