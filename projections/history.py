@@ -71,11 +71,11 @@ class _Journal(dict[str, UUID]):
         self._journal.append((self._view, field))
         super().__setitem__(field, event)
 
-    def setdefault(self, field: str, event: UUID) -> UUID:  # type: ignore[override]
+    def setdefault(self, field: str, event: UUID) -> UUID:
         self._journal.append((self._view, field))
         return super().setdefault(field, event)
 
-    def pop(self, field: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, field: str, *default: Any) -> Any:
         self._journal.append((self._view, field))
         return super().pop(field, *default)
 
