@@ -198,6 +198,9 @@ class EntryIndex:
                             row.recorded))
             if target is not None:
                 lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
+        # Read before writing: on PostgreSQL, a query after `executemany` in
+        # the same cursor may be answered with the status of the last insert.
+        older = self._report_days_of(rows, lowered)
         rows.executemany(
             f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
             "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
@@ -205,20 +208,25 @@ class EntryIndex:
                          [(touch, root.hex, touch) for root, touch in lowered.items()])
         rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
                          [(moved, row.root.hex, row.position) for row in made.values() for moved in row.moves])
-        self._add_report_days(rows, made.values(), lowered, family)
+        self._add_report_days(rows, made.values(), family, older)
 
-    def _add_report_days(self, rows: Rows, made: Iterable[IndexRow], lowered: dict[UUID, int],
-                         family: dict[UUID, int]) -> None:
-        """Keep `report_days` and `report_spans` with the new rows (see the module's notes)."""
-        earliest: dict[int, int] = {}
-        for row in made:
-            day = day_of(row.report_high)
-            earliest[day] = min(family[row.root], earliest.get(day, NEVER))
-        # A lowered family touch lowers every day its older entries were reported on.
+    def _report_days_of(self, rows: Rows, lowered: dict[UUID, int]) -> dict[int, int]:
+        """The days the stored entries of families whose touch is lowered were
+        reported on, each with the lowered touch: those days must come down too."""
+        days: dict[int, int] = {}
         for root, touch in lowered.items():
             for (high,) in rows.execute(f"SELECT report_high FROM {self.entries} WHERE root = ?",
                                         (root.hex,)).all():
-                earliest[day_of(int(high))] = min(touch, earliest.get(day_of(int(high)), NEVER))
+                days[day_of(int(high))] = min(touch, days.get(day_of(int(high)), NEVER))
+        return days
+
+    def _add_report_days(self, rows: Rows, made: Iterable[IndexRow], family: dict[UUID, int],
+                         older: dict[int, int]) -> None:
+        """Keep `report_days` and `report_spans` with the new rows (see the module's notes)."""
+        earliest = dict(older)
+        for row in made:
+            day = day_of(row.report_high)
+            earliest[day] = min(family[row.root], earliest.get(day, NEVER))
         rows.executemany(
             f"INSERT INTO {self.report_days} AS d (day, touch) VALUES (?, ?) ON CONFLICT (day) DO UPDATE "
             "SET touch = CASE WHEN excluded.touch < d.touch THEN excluded.touch ELSE d.touch END",
