@@ -29,7 +29,6 @@ group's appends are stored one by one instead, as without grouping.
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,19 +40,21 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
-from domain.corrections import Amendments, believed
+from domain.corrections import Amendments
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
 from domain.log import Acceptance, IncidentLog, Proposal
-from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary, audit, decisions
-from projections.case_file import CaseFile, case_file
+from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
+from projections.case_file import CaseFile
 from projections.explain import describe
-from projections.history import Subject, history
+from projections.history import Subject
 from projections.horizon import Horizon
 from projections.state import StationState
+from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database
 from store.locks import writer_lock
+from store.mentions import MentionIndex
 from store.read_model import ReadModel
 from store.records import EntryRecorded, from_record, to_record
 from store.settings import Settings
@@ -158,12 +159,17 @@ class IncidentLogApplication(Application[UUID]):
                               **(env or {})})
             self.database = Database(self.recorder, postgres=self.settings.is_postgres)
             self.read_model = ReadModel(self.database, self._decode, self._stored_record)
+            self.mentions = MentionIndex(self.database)
             self.chain = HashChain(self.database, self.recorder, self._decode)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
+                self.mentions.create(rows)
                 self.chain.create(rows)
             if self.read_model.behind(self.recorder.max_notification_id() or 0):
                 self.rebuild_read_model()  # a store from before the read model, or of another shape
+            elif self.mentions.behind(self.recorder.max_notification_id() or 0):
+                self.mentions.rebuild(self._pages(), self._stored_record)  # a store from before the mentions
+        self.bounded = BoundedReads(self.read_model, self.mentions)
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
         self._rules = IncidentLog()
@@ -206,7 +212,9 @@ class IncidentLogApplication(Application[UUID]):
         "as known now" question folds the log once and leaves them along it).
         Returns the entries indexed."""
         with self._writer:
-            return self.read_model.index_log(self._pages(), progress)
+            done = self.read_model.index_log(self._pages(), progress)
+            self.mentions.rebuild(self._pages(), self._stored_record)
+            return done
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
@@ -216,6 +224,7 @@ class IncidentLogApplication(Application[UUID]):
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
+            self.mentions.add(self.database.rows_for(cursor), placed)  # after the index: it reads roots there
             self.chain.add(self.database.rows_for(cursor), placed)  # tamper evidence, in the same transaction
 
         recordings = self.save(*(to_record(e) for e in entries), inline=write)
@@ -384,21 +393,45 @@ class IncidentLogApplication(Application[UUID]):
         self._last_recorded = entry.recorded_at
 
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
-        """Entries in log order with a position greater than `after`."""
-        self.catch_up()
-        start = bisect.bisect_right(self._entries, after, key=lambda e: e.position)
-        return self._entries[start:] if limit is None else self._entries[start:start + limit]
+        """Entries in log order with a position greater than `after`, read from
+        the store (at most `limit`; all of them only when asked: `pages` streams)."""
+        found: list[Entry] = []
+        for page in self.pages(after):
+            found += page[:None if limit is None else limit - len(found)]
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def pages(self, after: int = 0) -> Iterator[list[Entry]]:
+        """Entries in log order after position `after`, a page at a time, read
+        from the store: an export or a scan holds one page, never the log."""
+        for page in self._pages(after):
+            yield [self._decode(n) for n in page]
+
+    def with_id_prefix(self, prefix: str, type_name: str, limit: int) -> tuple[int, list[Entry]]:
+        """How many events of a type have an id starting `prefix` (hexadecimal,
+        no dashes), and the first `limit` of them in log order, from the index."""
+        with self.database.reading() as rows:
+            count = self.mentions.count_typed(rows, type_name, prefix)
+            positions = self.mentions.typed(rows, type_name, prefix, limit)
+            stored = self.read_model.index.stored(rows, positions)
+        return count, sorted((self._decode(n) for n in stored), key=lambda e: e.position)
+
+    def first_with_id_prefix(self, prefix: str, limit: int) -> list[Entry]:
+        """The first `limit` entries, in log order, whose id starts `prefix`."""
+        with self.database.reading() as rows:
+            positions = [int(r[0]) for r in rows.execute(
+                f"SELECT position FROM {self.read_model.index.entries} WHERE id >= ? AND id < ? "
+                "ORDER BY position LIMIT ?", (prefix, prefix + "g", limit)).all()]
+            stored = self.read_model.index.stored(rows, positions)
+        return sorted((self._decode(n) for n in stored), key=lambda e: e.position)
 
     def event_record(self, event_id: UUID, horizon: Horizon) -> EventRecord | None:
         """An event as written, the amendments naming it (reported by `known_at`,
-        stored by `recorded_before`), and what is believed of it then."""
-        self.catch_up()
-        entry = self._rules.get(event_id)
-        if entry is None or not horizon.stored(entry):
-            return None
-        index = _StoredAmendments(self._rules.amendments, horizon)
-        visible = [a for a in index.of(event_id) if a.reported_at.start <= horizon.known_at]
-        return EventRecord(entry, visible, believed(entry, index, horizon.known_at))
+        stored by `recorded_before`), and what is believed of it then: from its
+        family alone (`store.bounded_reads`)."""
+        found = self.bounded.event_record(event_id, horizon)
+        return None if found is None else EventRecord(*found)
 
     def now(self) -> datetime:
         """This log's clock: recording time, and the default query time."""
@@ -421,21 +454,19 @@ class IncidentLogApplication(Application[UUID]):
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
-        self.catch_up()
-        return history(list(self._entries), horizon, kind, name)
+        """`projections.history.history` over the whole log, read a slice at a time."""
+        return self.bounded.history(kind, name, horizon)
 
     def audit(self, decision_id: UUID, horizon: Horizon) -> DecisionAudit | None:
-        """How a decision was reached, as known at `known_at` (`as_of` does not apply)."""
-        self.catch_up()
-        return audit(list(self._entries), horizon, decision_id)
+        """How a decision was reached, as known at `known_at` (`as_of` does not
+        apply), from the entries it is about (`store.bounded_reads`)."""
+        return self.bounded.audit(decision_id, horizon)
 
     def decisions(self, horizon: Horizon, where: DecisionFilter | None = None) -> list[DecisionSummary]:
-        self.catch_up()
-        return decisions(list(self._entries), horizon, where)
+        return self.bounded.decisions(horizon, where)
 
     def incident_file(self, incident_id: str, horizon: Horizon) -> CaseFile | None:
-        self.catch_up()
-        return case_file(list(self._entries), horizon, incident_id)
+        return self.bounded.incident_file(incident_id, horizon)
 
     def describe(self) -> dict[str, Any]:
         with self.database.reading() as rows:
