@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO
@@ -43,7 +42,7 @@ from cli.jsonlines import (
     read_events,
     refusal_at_line,
 )
-from domain.entry import Draft, Entry
+from domain.entry import Draft
 from domain.errors import DomainError
 from store.application import IncidentLogApplication
 
@@ -236,18 +235,6 @@ def append(
     typer.echo(json.dumps(entry.to_json(), ensure_ascii=False, indent=2))
 
 
-def _pages_up_to(application: IncidentLogApplication, after: int, limit: int | None) -> Iterator[list[Entry]]:
-    """The log's pages after `after`, cut at `limit` entries in all."""
-    left = limit
-    for page in application.pages(after):
-        if left is not None:
-            page, left = page[:left], left - min(left, len(page))
-        if page:
-            yield page
-        if left == 0:
-            return
-
-
 def _read_stdin() -> str:
     stdin = typer.get_text_stream("stdin")
     if stdin.isatty():
@@ -274,7 +261,7 @@ def show_log(
     """List events in log order (by position), with their three times."""
     if as_json:  # streamed a page at a time, as `export` is
         with open_log(ctx) as application:
-            _write_stdout(_json_line(line) for page in _pages_up_to(application, after, limit)
+            _write_stdout(_json_line(line) for page in application.pages(after, limit)
                           for line in export_lines(page, chain_hashes(application, page)))
         return
     with open_log(ctx) as application:

@@ -395,18 +395,22 @@ class IncidentLogApplication(Application[UUID]):
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
         """Entries in log order with a position greater than `after`, read from
         the store (at most `limit`; all of them only when asked: `pages` streams)."""
-        found: list[Entry] = []
-        for page in self.pages(after):
-            found += page[:None if limit is None else limit - len(found)]
-            if limit is not None and len(found) >= limit:
-                break
-        return found
+        return [entry for page in self.pages(after, limit) for entry in page]
 
-    def pages(self, after: int = 0) -> Iterator[list[Entry]]:
-        """Entries in log order after position `after`, a page at a time, read
-        from the store: an export or a scan holds one page, never the log."""
-        for page in self._pages(after):
-            yield [self._decode(n) for n in page]
+    def pages(self, after: int = 0, limit: int | None = None) -> Iterator[list[Entry]]:
+        """Entries in log order after position `after` (at most `limit`), a page
+        at a time, read from the store: an export or a scan holds one page,
+        never the log, and only what is asked for is decoded."""
+        position, left = after, limit
+        while left is None or left > 0:
+            size = PAGE if left is None else min(PAGE, left)
+            page = list(self.recorder.select_notifications(position, limit=size, inclusive_of_start=False))
+            if page:
+                yield [self._decode(n) for n in page]
+                position = page[-1].id
+                left = None if left is None else left - len(page)
+            if len(page) < size:
+                return
 
     def with_id_prefix(self, prefix: str, type_name: str, limit: int) -> tuple[int, list[Entry]]:
         """How many events of a type have an id starting `prefix` (hexadecimal,
