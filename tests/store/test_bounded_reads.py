@@ -155,3 +155,37 @@ def test_a_fresh_process_decodes_only_what_the_answers_are_about(fleet_store: st
         assert costs["event record"] <= 5 and costs["page"] == 100, costs
     finally:
         app.close()
+
+
+def mention_rows(app: IncidentLogApplication) -> list[tuple[Any, ...]]:
+    with app.database.reading() as rows:
+        return sorted(rows.execute(f"SELECT kind, name, root, position FROM {app.mentions.table}").all())
+
+
+@PROPERTY
+@given(logs(max_events=16, decisions=True), st.integers(1, 4))
+def test_mentions_rebuilt_from_the_records_are_those_kept_with_the_entries(
+        fresh_store: Callable[[], str], events: list[dict[str, Any]], batch: int) -> None:
+    app = opened(fresh_store())
+    try:
+        append_all(app, events, batch)
+        kept = mention_rows(app)
+        assert app.rebuild_read_model() == app.head
+        assert mention_rows(app) == kept
+    finally:
+        app.close()
+
+
+def test_a_store_from_before_the_mentions_gets_them_when_opened(store_url: str) -> None:
+    app = opened(store_url)
+    append_all(app, list(fleet_log(300)), 50)
+    kept = mention_rows(app)
+    with app.database.writing() as rows:  # as if the table had come after these entries
+        rows.execute(f"DELETE FROM {app.mentions.table}")
+        rows.execute(f"DELETE FROM {app.read_model.index.meta} WHERE key = 'mentions'")
+    app.close()
+    reopened = opened(store_url)
+    try:
+        assert mention_rows(reopened) == kept
+    finally:
+        reopened.close()
