@@ -5,11 +5,16 @@
 - The station, vehicle, crew and capacity questions are answered from the read
   model in the database (`store.read_model`), whose rows are written in the
   same transaction as the events they come from.
+- Audits, decision lists, case files and event records load only the
+  entries they are about, found through the read model's index and the
+  mentions index (`store.mentions`, `store.bounded_reads`); a history folds
+  the read model's slices; pages of entries and exports are read from the
+  store a page at a time.
 - The write-side rules (`domain.log.IncidentLog`) and the entries in log order
   are held in memory, read from the store's notification log when first
-  needed (the first append; history, audits, case files; a question the read
-  model sends back to the fold) and brought up to date before each use
-  (another process may have written in between).
+  needed (the first append or check; a question the read model sends back to
+  the fold) and brought up to date before each use (another process may have
+  written in between).
 
 Appends take turns across processes (`store.locks`), so that checking a batch
 and storing it is one step; the store's unique key on event ids refuses a
@@ -40,7 +45,6 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
-from domain.corrections import Amendments
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
 from domain.log import Acceptance, IncidentLog, Proposal
@@ -60,6 +64,7 @@ from store.records import EntryRecorded, from_record, to_record
 from store.settings import Settings
 
 PAGE = 500
+LAST_POSITION = 2**63 - 1  # the largest position either store can hold
 # The event store's recorders, with the read model's rows written in the same transaction.
 _INLINE_RECORDER = {
     False: {"APPLICATION_RECORDER_TOPIC": "store.recorders.sqlite:InlineSQLiteRecorder"},
@@ -131,17 +136,6 @@ def _result(drafts: Sequence[Draft], acceptance: Acceptance, placed: dict[UUID, 
     """One append's answer from its checked batch and the entries the group stored."""
     by_id = {e.id: placed.get(e.id, e) for e in (*acceptance.already_stored, *acceptance.new)}
     return AppendResult([by_id[d.id] for d in drafts], len(acceptance.new))
-
-
-@dataclass(frozen=True)
-class _StoredAmendments:
-    """The amendments the log had stored by the horizon's `recorded_before`."""
-
-    amendments: Amendments
-    horizon: Horizon
-
-    def of(self, event_id: UUID) -> list[Entry]:
-        return [a for a in self.amendments.of(event_id) if self.horizon.stored(a)]
 
 
 class IncidentLogApplication(Application[UUID]):
@@ -401,7 +395,7 @@ class IncidentLogApplication(Application[UUID]):
         """Entries in log order after position `after` (at most `limit`), a page
         at a time, read from the store: an export or a scan holds one page,
         never the log, and only what is asked for is decoded."""
-        position, left = after, limit
+        position, left = min(after, LAST_POSITION), limit  # nothing is stored past a 64-bit position
         while left is None or left > 0:
             size = PAGE if left is None else min(PAGE, left)
             page = list(self.recorder.select_notifications(position, limit=size, inclusive_of_start=False))

@@ -19,9 +19,16 @@ same answer as the whole log; a property test holds them to it.
   What its consequences set "now" comes from the station picture once
   everything known has happened, which the read model answers
   (`ReadModel.state`), and what they set then from the fold carried to them
-  from the nearest checkpoint (`ReadModel.carried_to`).
-- A decision list needs every decision (a small part of any log).
+  from the nearest checkpoint (`ReadModel.carry_through`).
+- A decision list needs every decision (a small part of any log); one
+  filtered by incident, that incident's and those superseding them.
 - A case file needs the events of its incident.
+- An event record needs the event's family.
+
+A history is the one answer still folded over all of valid time: no index
+says which facts can change a subject (a docking moves its crew, a landing
+ends assignments), so it folds every fact, but from the read model's slices,
+a bounded number of entries at a time, never the log held whole.
 
 Every set also holds the family of the last entry stored by the horizon, so
 that "the last position the answer drew on" comes out the same.

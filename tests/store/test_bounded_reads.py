@@ -189,3 +189,13 @@ def test_a_store_from_before_the_mentions_gets_them_when_opened(store_url: str) 
         assert mention_rows(reopened) == kept
     finally:
         reopened.close()
+
+
+def test_no_entries_after_a_position_beyond_any_store(store_url: str) -> None:
+    app = opened(store_url)
+    try:
+        append_all(app, list(fleet_log(5)), 5)
+        assert app.entries(2**70, 10) == [] and app.entries(2**63 - 1) == []
+        assert [e.position for e in app.entries(app.head - 1)] == [app.head]
+    finally:
+        app.close()
