@@ -4,13 +4,15 @@ as known at `known_at`: each change with the event that caused it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from uuid import UUID
 
 from domain.entry import Entry
 from projections.explain import describe
 from projections.horizon import Horizon, beliefs, in_valid_time
-from projections.picture import Picture, derive_return_crews, evolve
+from projections.picture import CrewPlan, Picture, Tracked, V, derive_return_crews, evolve
 from projections.state import find_crew
 
 Subject = Literal["vehicle", "crew"]
@@ -28,19 +30,35 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
     """`history` from the facts that count through all of valid time, in
     valid-time order (a stream: the read model hands them over a slice at a
     time, `store.bounded_reads`)."""
-    picture = Picture()
+    picture = _Watched()
     subject_id: str | None = name if kind == "vehicle" else None
     before: dict[str, Any] = {}
     changes = []
     for entry in facts:
+        named = (len(picture.vehicles), len(picture.crew))
+        picture.journal.clear()
         evolve(picture, entry)
-        derive_return_crews(picture)
+        # What this fact set decides what can have changed: the fold of every
+        # fact is the reference, and each step below is skipped only where it
+        # could not have given another answer.
+        grown = named != (len(picture.vehicles), len(picture.crew))
+        if kind == "vehicle" and (grown or any(isinstance(v, CrewPlan) and name_set == "return_vehicle"
+                                               for v, name_set in picture.journal)):
+            derive_return_crews(picture, only=subject_id)  # it counts each member's return vehicle
         if kind == "crew" and subject_id is None:
-            member = find_crew(picture, name)
+            # Only a member named now or given a name or alias now can have
+            # become the first to answer to `name`: the others did not before.
+            touched = {id(v) for v, _ in picture.journal if isinstance(v, CrewPlan)}
+            candidates = Picture(crew={k: m for k, m in picture.crew.items() if id(m) in touched})
+            member = find_crew(candidates, name)
             subject_id = member.id if member else None
-        after = _snapshot(picture, kind, subject_id)
-        diff = {field: {"from": before.get(field), "to": value}
-                for field, value in after.items() if before.get(field) != value and field != "id"}
+        views = picture.vehicles if kind == "vehicle" else picture.crew
+        view = views.get(subject_id) if subject_id else None
+        if view is None or not (grown or any(v is view for v, _ in picture.journal)):
+            continue
+        after = view.to_json()
+        diff = {key: {"from": before.get(key), "to": value}
+                for key, value in after.items() if before.get(key) != value and key != "id"}
         if diff:
             changes.append({"occurred_at": entry.occurred_at.isoformat(), "event": describe(entry),
                             "changes": diff})
@@ -48,10 +66,37 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
     return changes if before else None
 
 
-def _snapshot(picture: Picture, kind: Subject, subject_id: str | None) -> dict[str, Any]:
-    views = picture.vehicles if kind == "vehicle" else picture.crew
-    view = views.get(subject_id) if subject_id else None
-    return view.to_json() if view else {}
+class _Journal(dict[str, UUID]):
+    """A view's `set_by` that notes, in the picture's journal, every field set."""
+
+    def __init__(self, view: Tracked, journal: list[tuple[Tracked, str]]) -> None:
+        super().__init__()
+        self._view, self._journal = view, journal
+
+    def __setitem__(self, field: str, event: UUID) -> None:
+        self._journal.append((self._view, field))
+        super().__setitem__(field, event)
+
+    def setdefault(self, field: str, event: UUID) -> UUID:
+        self._journal.append((self._view, field))
+        return super().setdefault(field, event)
+
+    def pop(self, field: str, *default: Any) -> Any:
+        self._journal.append((self._view, field))
+        return super().pop(field, *default)
+
+
+@dataclass
+class _Watched(Picture):
+    """A picture that notes which view fields each fact sets (every field a
+    fact sets is noted in the view's `set_by`)."""
+
+    journal: list[tuple[Tracked, str]] = field(default_factory=list)
+
+    def _attached(self, view: V) -> V:
+        view.set_by = _Journal(view, self.journal)
+        self.journal.append((view, "id"))  # a view named for the first time
+        return super()._attached(view)
 
 
 def _all_time(horizon: Horizon) -> Horizon:

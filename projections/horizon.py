@@ -72,7 +72,7 @@ def beliefs(entries: Iterable[Entry], horizon: Horizon) -> dict[UUID, Entry]:
     amendments = Amendments.among(stored)
     known: dict[UUID, Entry] = {}
     for entry in stored:
-        current = believed(entry, amendments, horizon.known_at) if amendments.by_target else entry
+        current = believed(entry, amendments, horizon.known_at) if entry.id in amendments.by_target else entry
         if current is not None and current.reported_at.start <= horizon.known_at:
             known[entry.id] = current
     return known

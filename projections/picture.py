@@ -424,16 +424,17 @@ def _advance_incidents(p: Picture, e: Entry, status: str) -> None:
 # --- Derived fields ---------------------------------------------------------
 
 
-def derive_return_crews(p: Picture) -> None:
+def derive_return_crews(p: Picture, only: str | None = None) -> None:
     """A vehicle's return crew is whoever is assigned to come home in it
     (an assignment ends when its holder lands). It explains through each
-    member's assignment; `set_by` names the first, as for a field set once."""
-    for vehicle in p.vehicles.values():
+    member's assignment; `set_by` names the first, as for a field set once.
+    With `only`, just that vehicle's (a history follows one vehicle)."""
+    for vehicle in p.vehicles.values() if only is None else [p.vehicles[only]] if only in p.vehicles else []:
         vehicle.return_crew = []
         vehicle.set_by.pop("return_crew", None)
         vehicle.derived.pop("return_crew", None)
     for member in p.crew.values():
-        if member.return_vehicle in p.vehicles:
+        if member.return_vehicle in p.vehicles and (only is None or member.return_vehicle == only):
             vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
             vehicle.set_by.setdefault("return_crew", member.set_by["return_vehicle"])

@@ -21,6 +21,10 @@ from projections.picture import CrewPlan, IncidentFile, Picture, Tracked, Vehicl
 
 V = TypeVar("V", bound=Tracked)
 _BOOKKEEPING = ("set_by", "derived")
+# Event ids read back, shared by every decode in the process: checkpoints name
+# mostly the same events, and reading a UUID costs more than finding it here.
+_EVENT_IDS: dict[str, UUID] = {}
+_EVENT_IDS_KEPT = 50_000
 
 
 def encode(picture: Picture) -> bytes:
@@ -38,7 +42,9 @@ def encode(picture: Picture) -> bytes:
 
 def decode(data: bytes) -> Picture:
     body = json.loads(data)
-    ids: dict[str, UUID] = {}  # one event sets fields of several views: read each id once
+    if len(_EVENT_IDS) > _EVENT_IDS_KEPT:
+        _EVENT_IDS.clear()
+    ids = _EVENT_IDS  # one event sets fields of several views: read each id once
     picture = Picture(stations=set(body["stations"]), lifeboat_assigned_at={
         k: TimePoint(datetime.fromisoformat(start), precision) for k, (start, precision) in
         body["lifeboat_assigned_at"].items()})
@@ -59,11 +65,16 @@ def _view(view: Tracked) -> dict[str, Any]:
 
 
 def _restore(kind: type[V], data: dict[str, Any], picture: Picture, ids: dict[str, UUID]) -> V:
-    values = dict(data["fields"])
+    # Every field was stored, so the view is filled in directly rather than
+    # through its constructor, whose every assignment `Tracked` watches: this
+    # is most of what answering from a checkpoint costs.
+    values = data["fields"]
     for name in kind.target_fields:
         if values.get(name) is not None:
-            values[name] = TargetDate.parse(values[name], name)
-    view = kind(**values)
-    view.set_by = {k: ids.get(v) or ids.setdefault(v, UUID(v)) for k, v in data["set_by"].items()}
+            values[name] = TargetDate(values[name])  # stored as its canonical text
+    view = object.__new__(kind)
+    view.__dict__.update(values)
+    view.__dict__["set_by"] = {k: ids.get(v) or ids.setdefault(v, UUID(v)) for k, v in data["set_by"].items()}
+    view.__dict__["derived"] = {}
     view.attach(picture.cause)
     return view

@@ -22,6 +22,17 @@ entry (`store.recorders`):
 - `recorded`: system time, for `recorded_before` given as a time;
   `report_through`: the latest reporting time of any entry up to this one.
 
+Two small tables answer "from which valid time can two knowledge levels
+disagree?" without scanning every entry reported between them (a question
+"as known" years ago is a level that differs from today's in most of the log):
+
+- `report_days`: for each UTC day, the earliest family touch of any entry
+  whose `report_high` falls on it (lowered when an amendment lowers a family's
+  touch, as `family_touch` is);
+- `report_spans`: the few entries whose reporting times span more than an
+  instant (`report_low` < `report_high`: a correction that moves a report),
+  which may count at a level whatever day their `report_high` falls on.
+
 Times are whole microseconds since the Unix epoch, so both dialects sort them
 as integers.
 """
@@ -43,10 +54,16 @@ from domain.vocabulary import EVENT_TYPES
 from store.database import Database, Rows
 from store.records import EntryRecorded
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: report_days and report_spans
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
 NEVER = 2**62  # later than any time: "knowing everything the log holds"
+DAY = 86_400_000_000  # micros
+
+
+def day_of(moment: int) -> int:
+    """The UTC day (days since the epoch) of a time in micros."""
+    return moment // DAY
 
 
 def micros(moment: datetime) -> int:
@@ -133,6 +150,8 @@ class EntryIndex:
         self.entries = database.table("entries")
         self.moves = database.table("moves")
         self.meta = database.table("meta")
+        self.report_days = database.table("report_days")
+        self.report_spans = database.table("report_spans")
 
     def create(self, rows: Rows) -> None:
         db = self.db
@@ -151,6 +170,9 @@ class EntryIndex:
             f"CREATE TABLE IF NOT EXISTS {self.moves} (start {{int}} NOT NULL, root TEXT NOT NULL, "
             f"position {{int}} NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS incidentlog_moves_start ON {self.moves} (start)",
+            f"CREATE TABLE IF NOT EXISTS {self.report_days} (day {{int}} PRIMARY KEY, touch {{int}} NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.report_spans} (position {{int}} PRIMARY KEY, root TEXT NOT NULL, "
+            "report_low {int} NOT NULL, report_high {int} NOT NULL)",
         ):
             rows.execute(db.ddl(statement))
 
@@ -162,18 +184,23 @@ class EntryIndex:
         through = self._report_through(rows)
         inserts: list[tuple[Any, ...]] = []
         lowered: dict[UUID, int] = {}  # root -> the earliest touch its new amendments bring
+        family: dict[UUID, int] = {}  # root -> its family touch, stored or new
         for item in sorted(items, key=lambda i: i.position):
             target = None
             if item.amends is not None:
-                target = made.get(item.amends) or self._row(rows, item.amends)
+                target = made.get(item.amends) or self._row(rows, item.amends, family)
                 assert target is not None, "the write side refuses an amendment of an unknown event"
             row = made[item.id] = index_row(item, target)
+            family[row.root] = min(row.touch, family.get(row.root, row.touch))
             through = max(through, row.report_high)
             inserts.append((row.position, row.id.hex, row.root.hex, row.target.hex if row.target else None,
                             row.start, row.touch, row.touch, row.report_low, row.report_high, through,
                             row.recorded))
             if target is not None:
                 lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
+        # Read before writing: on PostgreSQL, a query after `executemany` in
+        # the same cursor may be answered with the status of the last insert.
+        older = self._report_days_of(rows, lowered)
         rows.executemany(
             f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
             "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
@@ -181,13 +208,43 @@ class EntryIndex:
                          [(touch, root.hex, touch) for root, touch in lowered.items()])
         rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
                          [(moved, row.root.hex, row.position) for row in made.values() for moved in row.moves])
+        self._add_report_days(rows, made.values(), family, older)
 
-    def _row(self, rows: Rows, event_id: UUID) -> IndexRow | None:
-        found = rows.execute(f"SELECT position, root, touch, report_low, report_high, recorded, target, start "
-                             f"FROM {self.entries} WHERE id = ?", (event_id.hex,)).one()
+    def _report_days_of(self, rows: Rows, lowered: dict[UUID, int]) -> dict[int, int]:
+        """The days the stored entries of families whose touch is lowered were
+        reported on, each with the lowered touch: those days must come down too."""
+        days: dict[int, int] = {}
+        for root, touch in lowered.items():
+            for (high,) in rows.execute(f"SELECT report_high FROM {self.entries} WHERE root = ?",
+                                        (root.hex,)).all():
+                days[day_of(int(high))] = min(touch, days.get(day_of(int(high)), NEVER))
+        return days
+
+    def _add_report_days(self, rows: Rows, made: Iterable[IndexRow], family: dict[UUID, int],
+                         older: dict[int, int]) -> None:
+        """Keep `report_days` and `report_spans` with the new rows (see the module's notes)."""
+        earliest = dict(older)
+        for row in made:
+            day = day_of(row.report_high)
+            earliest[day] = min(family[row.root], earliest.get(day, NEVER))
+        rows.executemany(
+            f"INSERT INTO {self.report_days} AS d (day, touch) VALUES (?, ?) ON CONFLICT (day) DO UPDATE "
+            "SET touch = CASE WHEN excluded.touch < d.touch THEN excluded.touch ELSE d.touch END",
+            sorted(earliest.items()))
+        rows.executemany(
+            f"INSERT INTO {self.report_spans} (position, root, report_low, report_high) VALUES (?, ?, ?, ?)",
+            [(row.position, row.root.hex, row.report_low, row.report_high) for row in made
+             if row.report_low < row.report_high])
+
+    def _row(self, rows: Rows, event_id: UUID, family: dict[UUID, int]) -> IndexRow | None:
+        """The stored row of `event_id`; notes its family's touch in `family`."""
+        found = rows.execute(f"SELECT position, root, touch, report_low, report_high, recorded, target, start, "
+                             f"(SELECT family_touch FROM {self.entries} r WHERE r.id = e.root) "
+                             f"FROM {self.entries} e WHERE id = ?", (event_id.hex,)).one()
         if found is None:
             return None
-        position, root, touch, low, high, recorded, target, start = found
+        position, root, touch, low, high, recorded, target, start, family_touch = found
+        family[UUID(root)] = min(int(family_touch), family.get(UUID(root), NEVER))
         return IndexRow(position, event_id, UUID(root), UUID(target) if target else None, start, touch,
                         low, high, recorded, ())
 
@@ -222,25 +279,34 @@ class EntryIndex:
                                reports: tuple[int, int] | None, cap: int = 20_000) -> int:
         """The earliest valid time any family touches, among families with an
         entry stored in the position range (lo, hi] or carrying a reporting time
-        in (lo, hi]: what two knowledge levels can disagree about starts there.
-        Past `cap` such entries the answer is "from the beginning" (-NEVER):
-        levels that far apart share nothing worth the look."""
+        in (lo, hi]: what two knowledge levels can disagree about starts there
+        (NEVER: nothing). It may answer earlier than that, never later: an
+        earlier start only costs a longer carry. Past `cap` entries stored
+        between the positions the answer is "from the beginning" (-NEVER)."""
         earliest = NEVER
-        windows = []
         if positions is not None and positions[0] < positions[1]:
-            windows.append(("d.position > ? AND d.position <= ?", positions))
-        if reports is not None and reports[0] < reports[1]:
-            windows.append(("d.report_high > ? AND d.report_low <= ?", reports))
-        for condition, bounds in windows:
             found = rows.execute(
-                f"SELECT COUNT(*), MIN(r.family_touch) FROM (SELECT d.root FROM {self.entries} d WHERE {condition} "
-                f"LIMIT ?) w JOIN {self.entries} r ON r.id = w.root", (*bounds, cap + 1)).one()
-            if found is None or found[0] is None:
-                continue
-            if int(found[0]) > cap:
-                return -NEVER
-            if found[1] is not None:
-                earliest = min(earliest, int(found[1]))
+                f"SELECT COUNT(*), MIN(r.family_touch) FROM (SELECT d.root FROM {self.entries} d "
+                f"WHERE d.position > ? AND d.position <= ? LIMIT ?) w JOIN {self.entries} r ON r.id = w.root",
+                (*positions, cap + 1)).one()
+            if found is not None and found[0] is not None:
+                if int(found[0]) > cap:
+                    return -NEVER
+                if found[1] is not None:
+                    earliest = int(found[1])
+        if reports is not None and reports[0] < reports[1]:
+            low, high = reports
+            # Entries reported in (low, high] fall on these days (and a few
+            # reported earlier the first day: counting them is only careful) ...
+            by_day = rows.execute(f"SELECT MIN(touch) FROM {self.report_days} WHERE day >= ? AND day <= ?",
+                                  (day_of(low), day_of(min(high, NEVER - 1)))).one()
+            # ... but an entry whose reports span `high` counts too.
+            spanning = rows.execute(
+                f"SELECT MIN(r.family_touch) FROM {self.report_spans} s JOIN {self.entries} r ON r.id = s.root "
+                "WHERE s.report_low <= ? AND s.report_high > ?", (high, high)).one()
+            for found in (by_day, spanning):
+                if found is not None and found[0] is not None:
+                    earliest = min(earliest, int(found[0]))
         return earliest
 
     def roots_starting_between(self, rows: Rows, after: int, until: int, position: int) -> set[str]:
@@ -302,6 +368,8 @@ class EntryIndex:
     def clear(self, rows: Rows) -> None:
         rows.execute(f"DELETE FROM {self.entries}")
         rows.execute(f"DELETE FROM {self.moves}")
+        rows.execute(f"DELETE FROM {self.report_days}")
+        rows.execute(f"DELETE FROM {self.report_spans}")
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -58,11 +58,12 @@ from store.records import EntryRecorded
 
 READ_MODEL_VERSION = "1"
 CHECKPOINT_EVERY = 200  # facts folded between two stored checkpoints
-ENTRY_CACHE = 100_000  # decoded entries a process keeps (decoding costs more than reading)
-SERIES_TRIED = 3  # knowledge levels looked at for a checkpoint, the likeliest first
+ENTRY_CACHE = 30_000  # decoded entries a process keeps (decoding costs more than reading; memory stays bounded)
+SERIES_TRIED = 6  # knowledge levels looked at for a checkpoint, the likeliest first
 LEVELS_REMEMBERED = 64
 CHECKPOINTS_PER_SERIES = 200  # at most, about: the spacing grows with the log
-REACH = 2000  # facts beyond a checkpoint worth loading from the database rather than folding the log held
+REACH = 2000  # facts left to carry past which folding the whole log, when held, is cheaper ...
+REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
 
@@ -104,8 +105,8 @@ class ReadModel:
         self._decode, self._record = decode, record
         self.shape = _fingerprint()
         # How often to keep a checkpoint, how much to load at a time, and how
-        # far from a checkpoint to fold the log held instead; tests make them
-        # tiny, so that every answer crosses checkpoints and slices.
+        # far to carry before folding the log instead; tests make them tiny, so
+        # that every answer crosses checkpoints and slices.
         self.every, self.slice, self.reach = CHECKPOINT_EVERY, SLICE, REACH
         self._cache: dict[int, Entry] = {}  # by position; the oldest go first
         self._asked: dict[_Level, None] = {}  # knowledge levels asked lately, oldest first
@@ -155,25 +156,29 @@ class ReadModel:
     def state(self, query: Horizon, everything: Callable[[], list[Entry]] | None = None) -> StationState:
         """The station as `project(whole log, query)` would give it.
 
-        From the latest checkpoint that holds, when the rest is within reach;
-        otherwise (a question at a knowledge level far from every checkpoint's,
-        or no checkpoint yet) by folding `everything`, the whole log, if the
-        caller holds it, leaving checkpoints behind when the level is "as known
-        now", the one most questions share.
+        From the latest checkpoint that holds, carried on over the entries that
+        count after it, loaded from the database a slice at a time. When more
+        than `reach` facts are left to carry (a question at a knowledge level
+        far from every checkpoint's: see the module's notes) and the caller can
+        give the whole log (`everything`), folding it is the cheaper way: the
+        database would have to decode most of it anyway.
         """
         with self.db.reading() as rows:
             level = self._level(rows, query)
             start, base = self._checkpoint(rows, micros(query.as_of), level)
+            # Carrying from the database costs about what folding from memory
+            # does per fact, plus decoding: worth it up to a part of the log.
+            reach = max(self.reach, level.position // REACH_PART)
             far = everything is not None and self.index.starting_between(
-                rows, micros(start) if start else -NEVER, micros(query.as_of), level.position, self.reach) >= self.reach
+                rows, micros(start) if start else -NEVER, micros(query.as_of), level.position, reach) >= reach
         bounded = replace(query, recorded_before=level.position)
         made: list[tuple[datetime, bytes, int]] = []
 
         def keep(end: datetime, now: Picture, count: int) -> None:
             made.append((end, zlib.compress(picture_codec.encode(now), 1), count))  # at once: the fold goes on
 
-        # "As known now" is what most questions share; another level earns
-        # checkpoints once it is asked again (a page held at one `known_at`
+        # "As known now" is what most questions share; another level earns a
+        # checkpoint once it is asked again (a page held at one `known_at`
         # while its "as of" slider moves), not on every one-off question.
         now = level.known == NEVER
         keeping = keep if now or self._asked_again(level) else None
@@ -224,8 +229,9 @@ class ReadModel:
         best: tuple[int, int] | None = None
         series = rows.execute(f"SELECT known_level, position FROM {self.checkpoints} WHERE shape = ? "
                               "GROUP BY known_level, position", (self.shape,)).all()
-        # The same level first, then knowing everything, then the nearest in the log.
-        series.sort(key=lambda s: (s[0] != level.known, s[0] != NEVER, abs(s[1] - level.position)))
+        # The same level first, then the nearest in knowledge, then in the log:
+        # they differ in the fewest families, so their checkpoints hold longest.
+        series.sort(key=lambda s: (s[0] != level.known, abs(s[0] - level.known), abs(s[1] - level.position)))
         for known, position in series[:SERIES_TRIED]:
             differs_from = self.index.earliest_touch_between(
                 rows, (min(position, level.position), max(position, level.position)),
@@ -234,9 +240,8 @@ class ReadModel:
                 f"SELECT valid_through, id FROM {self.checkpoints} WHERE shape = ? AND known_level = ? "
                 "AND position = ? AND valid_through < ? AND valid_through <= ? ORDER BY valid_through DESC LIMIT 1",
                 (self.shape, known, position, differs_from, as_of)).one()
-            if found is not None:
-                best = (int(found[0]), int(found[1]))
-                break  # the likeliest level that has one: others would cost more to check than they save
+            if found is not None and (best is None or int(found[0]) > best[0]):
+                best = (int(found[0]), int(found[1]))  # the one that leaves the least to carry
         if best is None:
             return None, None
         data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (best[1],)).one()
@@ -320,13 +325,7 @@ class ReadModel:
         found: dict[UUID, Entry | None] = {e.id: believed.get(e.id) for e in stored}
         return {**{i: None for i in ids}, **found}
 
-
     # --- Folds for other answers (`store.bounded_reads`) ------------------------
-
-    def level_position(self, query: Horizon) -> int:
-        """The last position stored by the horizon's `recorded_before` (the head without one)."""
-        with self.db.reading() as rows:
-            return self._level(rows, query).position
 
     def facts(self, query: Horizon) -> Iterator[Entry]:
         """Every fact counting by `query.as_of`, in valid-time order, loaded a

@@ -1,14 +1,20 @@
 """The store seam, on SQLite and PostgreSQL: atomic batches, idempotent ids,
 positions, and reopening or sharing a store."""
 
+import json
+import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks.synthetic import fleet_log
+from domain.entry import Draft
 from domain.errors import IdConflict, UnknownReference
 from projections.horizon import Horizon
 from store.application import IncidentLogApplication
+from store.records import RECORD_TOPIC, from_record, from_state
 from store.settings import Settings
 from tests.factories import FakeClock, docked_with_crew, draft, event, new_id, vehicle
 
@@ -97,3 +103,22 @@ def test_two_processes_on_one_store_see_each_others_events(store_url: str) -> No
     finally:
         writer.close()
         reader.close()
+
+
+def test_entries_read_straight_from_the_stored_json_equal_those_read_through_the_library(store_url: str) -> None:
+    app = IncidentLogApplication(Settings(store=store_url))
+    try:
+        for scenario in sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.jsonl")):
+            lines = [json.loads(line) for line in scenario.read_text().splitlines() if line.strip()]
+            app.append([Draft.from_json(e, uuid.uuid4) for e in lines], "importer")
+        fleet = fleet_log(1500)  # every kind of event, late reports, corrections of times
+        for i in range(0, len(fleet), 500):
+            app.append([Draft.from_json(e, uuid.uuid4) for e in fleet[i:i + 500]], "importer")
+        stored = [n for page in app._pages() for n in page]
+        assert stored and all(n.topic == RECORD_TOPIC for n in stored)
+        for notification in stored:
+            through_library = from_record(app._stored_record(notification), notification.id)
+            assert from_state(notification.state, notification.originator_id, notification.id) == through_library
+            assert app._decode(notification) == through_library
+    finally:
+        app.close()

@@ -117,13 +117,13 @@ def fleet_store(store_url: str) -> Iterator[str]:
 def test_a_fresh_process_decodes_only_what_the_answers_are_about(fleet_store: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     decoded: list[int] = []
-    real = store.application.from_record
+    real = IncidentLogApplication._decode
 
-    def counting(record: Any, position: int) -> Entry:
-        decoded.append(position)
-        return real(record, position)
+    def counting(self: IncidentLogApplication, notification: Any) -> Entry:
+        decoded.append(notification.id)
+        return real(self, notification)
 
-    monkeypatch.setattr(store.application, "from_record", counting)
+    monkeypatch.setattr(IncidentLogApplication, "_decode", counting)  # every reader's way to an entry
     app = IncidentLogApplication(Settings(store=fleet_store), clock=FakeClock())
     try:
         size = app.head
