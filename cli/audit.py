@@ -22,7 +22,6 @@ from cli import render
 from cli.app import USAGE, AsOf, Json, KnownAt, RecordedBefore, _horizon, _print_json, _stdout, app, fail, open_log
 from domain.entry import Entry
 from domain.errors import InvalidValue
-from domain.vocabulary import DecisionTaken
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary, EventRef
 from projections.audit_formats import Format, headline
 from projections.audit_formats import render as render_audit
@@ -131,13 +130,14 @@ def _decision_id(application: IncidentLogApplication, given: str) -> uuid.UUID:
     wanted = given.strip().lower().replace("-", "")
     if not wanted or not HEX.match(wanted) or len(wanted) > 32:
         fail(f"{given!r} is not an event id or the start of one (hexadecimal digits)", USAGE)
-    matches = [e for e in application.entries() if e.id.hex.startswith(wanted)]
-    chosen = [e for e in matches if isinstance(e.payload, DecisionTaken)]
-    if len(chosen) == 1:
+    # From the indexes: the ids of decisions, and of any entry, that start so.
+    count, chosen = application.with_id_prefix(wanted, "DecisionTaken", 5)
+    if count == 1:
         return chosen[0].id
-    if len(chosen) > 1:
-        fail(f"{given!r} names {len(chosen)} decisions: "
-             f"{', '.join(str(e.id) for e in chosen[:5])}{', …' if len(chosen) > 5 else ''}; give more of the id")
+    if count > 1:
+        fail(f"{given!r} names {count} decisions: "
+             f"{', '.join(str(e.id) for e in chosen)}{', …' if count > 5 else ''}; give more of the id")
+    matches = application.first_with_id_prefix(wanted, 2)
     if matches:
         fail(f"event {matches[0].id} is a {matches[0].type}, not a decision"
              if len(matches) == 1 else f"{given!r} names no decision")

@@ -172,26 +172,28 @@ def export(
     without the store and `import` refuses it if it was changed.
     """
     with open_log(ctx) as application:
-        entries = application.entries()
-        hashes = chain_hashes(application, entries)
-        head = application.head
-    lines = (_json_line(line) for line in export_lines(entries, hashes))
-    if output is None or str(output) == "-":
-        _write_stdout(lines)
-        return
-    partial = output.with_name(output.name + ".part")  # a half-written export never has the real name
-    try:
-        with _progress(quiet) as progress, partial.open("w", encoding="utf-8", newline="\n") as out:
-            task = progress.add_task("Exporting", total=len(entries))
-            for line in lines:
-                out.write(line)
-                progress.advance(task)
-        partial.replace(output)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        fail(f"cannot write {output}: {error.strerror or error}")
+        # A page at a time, with that page's hashes: the log is never held whole.
+        total, head = application.describe()["events"], application.head
+        lines = (_json_line(line) for page in application.pages() if page[0].position <= head
+                 for line in export_lines(page, chain_hashes(application, page)) if line["position"] <= head)
+        if output is None or str(output) == "-":
+            _write_stdout(lines)
+            return
+        written = 0
+        partial = output.with_name(output.name + ".part")  # a half-written export never has the real name
+        try:
+            with _progress(quiet) as progress, partial.open("w", encoding="utf-8", newline="\n") as out:
+                task = progress.add_task("Exporting", total=total)
+                for line in lines:
+                    out.write(line)
+                    written += 1
+                    progress.advance(task)
+            partial.replace(output)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            fail(f"cannot write {output}: {error.strerror or error}")
     if not quiet:
-        _stderr().print(Text(f"Exported {_events(len(entries))} to {output} (head is position {head})."),
+        _stderr().print(Text(f"Exported {_events(written)} to {output} (head is position {head})."),
                         soft_wrap=True)
 
 
@@ -257,12 +259,14 @@ def show_log(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines (the export format).")] = False,
 ) -> None:
     """List events in log order (by position), with their three times."""
+    if as_json:  # streamed a page at a time, as `export` is
+        with open_log(ctx) as application:
+            _write_stdout(_json_line(line) for page in application.pages(after, limit)
+                          for line in export_lines(page, chain_hashes(application, page)))
+        return
     with open_log(ctx) as application:
         entries = application.entries(after=after, limit=limit)
-        hashes = chain_hashes(application, entries) if as_json else [None] * len(entries)
-    if as_json:
-        _write_stdout(_json_line(line) for line in export_lines(entries, hashes))
-    elif not entries:
+    if not entries:
         _stderr().print(f"No events after position {after}.")
     else:
         console = _stdout()

@@ -37,7 +37,7 @@ believed at `known_at`, with `corrected_by`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -179,8 +179,20 @@ def audit_horizon_json(horizon: Horizon) -> dict[str, Any]:
     return {k: value for k, value in horizon.to_json().items() if k != "as_of"}
 
 
-def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> DecisionAudit | None:
-    """The audit of one decision; None if no decision with that id is known at the horizon."""
+# What each consequence set in the station picture, given the consequences.
+SetFields = Callable[[list[Entry]], list[tuple[Entry, list[FieldSet]]]]
+Setting = tuple[Literal["vehicle", "crew", "incident"], Tracked, str, Any]  # a view, a field, the value it was set to
+
+
+def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID,
+          changes: SetFields | None = None) -> DecisionAudit | None:
+    """The audit of one decision; None if no decision with that id is known at the horizon.
+
+    What the consequences set is worked out by folding everything known
+    through all of valid time (`_changes`), unless `changes` is given: a
+    caller that passes only the entries the audit is about (`store.
+    bounded_reads`) gets it from a fold it keeps elsewhere.
+    """
     log = _Knowledge(entries, horizon)
     decision = log.known.get(decision_id)
     if decision is None or not isinstance(decision.payload, v.DecisionTaken):
@@ -190,8 +202,8 @@ def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> Deci
     descendants = _reachable(decision.id, dependents)
     order = ValidTimeOrder(log.known.get)
     consequences = order.sorted(dependents.get(decision.id, []))
-    subjects = {s for node in evidence if node.entry for s in _subjects(node.entry)}
-    subjects |= {s for e in consequences for s in _subjects(e)}
+    subjects = {s for node in evidence if node.entry for s in subjects_named(node.entry)}
+    subjects |= {s for e in consequences for s in subjects_named(e)}
     in_evidence = {node.id for node in evidence}
     known_then, afterwards = [], []
     for entry in order.sorted(log.facts()):
@@ -201,7 +213,7 @@ def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> Deci
         later = entry.id in descendants or not entry.reported_at.not_after(decision.occurred_at)
         if not later and (shared or entry.id in in_evidence):
             known_then.append(entry)
-        elif later and (shared or entry.id in descendants or bool(_subjects(entry) & subjects)):
+        elif later and (shared or entry.id in descendants or bool(subjects_named(entry) & subjects)):
             afterwards.append(entry)
     return DecisionAudit(
         horizon=horizon,
@@ -216,7 +228,8 @@ def audit(entries: Iterable[Entry], horizon: Horizon, decision_id: UUID) -> Deci
         supersedes=[log.ref(UUID(i)) for i in decision.payload.supersedes],
         superseded_by=sorted((e for e in log.facts() if isinstance(e.payload, v.DecisionTaken)
                               and str(decision.id) in e.payload.supersedes), key=order.key),
-        consequences=[Consequence(e, changed) for e, changed in _changes(log, consequences)],
+        consequences=[Consequence(e, changed) for e, changed in
+                      (changes(consequences) if changes is not None else _changes(log, consequences))],
     )
 
 
@@ -369,7 +382,7 @@ def _reachable(start: UUID, dependents: dict[UUID, list[Entry]]) -> set[UUID]:
     return found
 
 
-def _subjects(entry: Entry) -> set[tuple[str, str]]:
+def subjects_named(entry: Entry) -> set[tuple[str, str]]:
     """The vehicles and crew members an event names (or registers)."""
     named = {(kind, name) for _, kind, name in v.references(entry.payload) if kind in ("vehicle", "crew")}
     registers, registered = entry.payload.registers, entry.payload.registered_id
@@ -383,17 +396,22 @@ def _changes(log: _Knowledge, consequences: list[Entry]) -> list[tuple[Entry, li
     through all of valid time; `current` when nothing later set it again."""
     wanted = {e.id for e in consequences}
     picture = Picture()
-    set_then: dict[UUID, list[tuple[Literal["vehicle", "crew", "incident"], Tracked, str, Any]]] = {}
+    set_then: dict[UUID, list[Setting]] = {}
     everything = Horizon(datetime.max.replace(tzinfo=UTC), log.horizon.known_at, log.horizon.recorded_before)
     for entry in in_valid_time(log.known, everything):
         evolve(picture, entry)
         if entry.id in wanted:
-            set_then[entry.id] = [(kind, view, name, view.to_json()[name])
-                                  for kind, view in _views(picture)
-                                  for name, setter in view.set_by.items() if setter == entry.id]
+            set_then[entry.id] = fields_set(picture, entry)
     derive_return_crews(picture)
     return [(e, [FieldSet(kind, getattr(view, "id", ""), name, value, view.to_json()[name])
                  for kind, view, name, value in set_then.get(e.id, [])]) for e in consequences]
+
+
+def fields_set(picture: Picture, entry: Entry) -> list[Setting]:
+    """The fields of the picture `entry` set, with their values, just after it was folded in."""
+    return [(kind, view, name, view.to_json()[name])
+            for kind, view in _views(picture)
+            for name, setter in view.set_by.items() if setter == entry.id]
 
 
 def _views(picture: Picture) -> list[tuple[Literal["vehicle", "crew", "incident"], Tracked]]:

@@ -23,12 +23,18 @@ def history(entries: Iterable[Entry], horizon: Horizon, kind: Subject, name: str
 
     `horizon.as_of` is ignored: a history runs through all of valid time.
     """
-    known = beliefs(entries, horizon)
+    return changes_of(in_valid_time(beliefs(entries, horizon), _all_time(horizon)), kind, name)
+
+
+def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[str, Any]] | None:
+    """`history` from the facts that count through all of valid time, in
+    valid-time order (a stream: the read model hands them over a slice at a
+    time, `store.bounded_reads`)."""
     picture = _Watched()
     subject_id: str | None = name if kind == "vehicle" else None
     before: dict[str, Any] = {}
     changes = []
-    for entry in in_valid_time(known, _all_time(horizon)):
+    for entry in facts:
         named = (len(picture.vehicles), len(picture.crew))
         picture.journal.clear()
         evolve(picture, entry)

@@ -5,11 +5,16 @@
 - The station, vehicle, crew and capacity questions are answered from the read
   model in the database (`store.read_model`), whose rows are written in the
   same transaction as the events they come from.
+- Audits, decision lists, case files and event records load only the
+  entries they are about, found through the read model's index and the
+  mentions index (`store.mentions`, `store.bounded_reads`); a history folds
+  the read model's slices; pages of entries and exports are read from the
+  store a page at a time.
 - The write-side rules (`domain.log.IncidentLog`) and the entries in log order
   are held in memory, read from the store's notification log when first
-  needed (the first append; history, audits, case files; a question the read
-  model sends back to the fold) and brought up to date before each use
-  (another process may have written in between).
+  needed (the first append or check; a question the read model sends back to
+  the fold) and brought up to date before each use (another process may have
+  written in between).
 
 Appends take turns across processes (`store.locks`), so that checking a batch
 and storing it is one step; the store's unique key on event ids refuses a
@@ -29,7 +34,6 @@ group's appends are stored one by one instead, as without grouping.
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,24 +45,26 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
-from domain.corrections import Amendments, believed
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
 from domain.log import Acceptance, IncidentLog, Proposal
-from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary, audit, decisions
-from projections.case_file import CaseFile, case_file
+from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
+from projections.case_file import CaseFile
 from projections.explain import describe
-from projections.history import Subject, history
+from projections.history import Subject
 from projections.horizon import Horizon
 from projections.state import StationState
+from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database
 from store.locks import writer_lock
+from store.mentions import MentionIndex
 from store.read_model import ReadModel
 from store.records import RECORD_TOPIC, EntryRecorded, from_record, from_state, to_record
 from store.settings import Settings
 
 PAGE = 500
+LAST_POSITION = 2**63 - 1  # the largest position either store can hold
 # The event store's recorders, with the read model's rows written in the same transaction.
 _INLINE_RECORDER = {
     False: {"APPLICATION_RECORDER_TOPIC": "store.recorders.sqlite:InlineSQLiteRecorder"},
@@ -132,17 +138,6 @@ def _result(drafts: Sequence[Draft], acceptance: Acceptance, placed: dict[UUID, 
     return AppendResult([by_id[d.id] for d in drafts], len(acceptance.new))
 
 
-@dataclass(frozen=True)
-class _StoredAmendments:
-    """The amendments the log had stored by the horizon's `recorded_before`."""
-
-    amendments: Amendments
-    horizon: Horizon
-
-    def of(self, event_id: UUID) -> list[Entry]:
-        return [a for a in self.amendments.of(event_id) if self.horizon.stored(a)]
-
-
 class IncidentLogApplication(Application[UUID]):
     name = "incidentlog"  # pins the PostgreSQL table names: incidentlog_events
 
@@ -159,12 +154,17 @@ class IncidentLogApplication(Application[UUID]):
             self.database = Database(self.recorder, postgres=self.settings.is_postgres)
             self._plain_states = self.mapper.compressor is None and self.mapper.cipher is None
             self.read_model = ReadModel(self.database, self._decode, self._stored_record)
+            self.mentions = MentionIndex(self.database)
             self.chain = HashChain(self.database, self.recorder, self._checked)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
+                self.mentions.create(rows)
                 self.chain.create(rows)
             if self.read_model.behind(self.recorder.max_notification_id() or 0):
                 self.rebuild_read_model()  # a store from before the read model, or of another shape
+            elif self.mentions.behind(self.recorder.max_notification_id() or 0):
+                self.mentions.rebuild(self._pages(), self._stored_record)  # a store from before the mentions
+        self.bounded = BoundedReads(self.read_model, self.mentions)
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
         self._rules = IncidentLog()
@@ -216,7 +216,9 @@ class IncidentLogApplication(Application[UUID]):
         "as known now" question folds the log once and leaves them along it).
         Returns the entries indexed."""
         with self._writer:
-            return self.read_model.index_log(self._pages(), progress)
+            done = self.read_model.index_log(self._pages(), progress)
+            self.mentions.rebuild(self._pages(), self._stored_record)
+            return done
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
@@ -226,6 +228,7 @@ class IncidentLogApplication(Application[UUID]):
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
+            self.mentions.add(self.database.rows_for(cursor), placed)  # after the index: it reads roots there
             self.chain.add(self.database.rows_for(cursor), placed)  # tamper evidence, in the same transaction
 
         recordings = self.save(*(to_record(e) for e in entries), inline=write)
@@ -394,21 +397,49 @@ class IncidentLogApplication(Application[UUID]):
         self._last_recorded = entry.recorded_at
 
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
-        """Entries in log order with a position greater than `after`."""
-        self.catch_up()
-        start = bisect.bisect_right(self._entries, after, key=lambda e: e.position)
-        return self._entries[start:] if limit is None else self._entries[start:start + limit]
+        """Entries in log order with a position greater than `after`, read from
+        the store (at most `limit`; all of them only when asked: `pages` streams)."""
+        return [entry for page in self.pages(after, limit) for entry in page]
+
+    def pages(self, after: int = 0, limit: int | None = None) -> Iterator[list[Entry]]:
+        """Entries in log order after position `after` (at most `limit`), a page
+        at a time, read from the store: an export or a scan holds one page,
+        never the log, and only what is asked for is decoded."""
+        position, left = min(after, LAST_POSITION), limit  # nothing is stored past a 64-bit position
+        while left is None or left > 0:
+            size = PAGE if left is None else min(PAGE, left)
+            page = list(self.recorder.select_notifications(position, limit=size, inclusive_of_start=False))
+            if page:
+                yield [self._decode(n) for n in page]
+                position = page[-1].id
+                left = None if left is None else left - len(page)
+            if len(page) < size:
+                return
+
+    def with_id_prefix(self, prefix: str, type_name: str, limit: int) -> tuple[int, list[Entry]]:
+        """How many events of a type have an id starting `prefix` (hexadecimal,
+        no dashes), and the first `limit` of them in log order, from the index."""
+        with self.database.reading() as rows:
+            count = self.mentions.count_typed(rows, type_name, prefix)
+            positions = self.mentions.typed(rows, type_name, prefix, limit)
+            stored = self.read_model.index.stored(rows, positions)
+        return count, sorted((self._decode(n) for n in stored), key=lambda e: e.position)
+
+    def first_with_id_prefix(self, prefix: str, limit: int) -> list[Entry]:
+        """The first `limit` entries, in log order, whose id starts `prefix`."""
+        with self.database.reading() as rows:
+            positions = [int(r[0]) for r in rows.execute(
+                f"SELECT position FROM {self.read_model.index.entries} WHERE id >= ? AND id < ? "
+                "ORDER BY position LIMIT ?", (prefix, prefix + "g", limit)).all()]
+            stored = self.read_model.index.stored(rows, positions)
+        return sorted((self._decode(n) for n in stored), key=lambda e: e.position)
 
     def event_record(self, event_id: UUID, horizon: Horizon) -> EventRecord | None:
         """An event as written, the amendments naming it (reported by `known_at`,
-        stored by `recorded_before`), and what is believed of it then."""
-        self.catch_up()
-        entry = self._rules.get(event_id)
-        if entry is None or not horizon.stored(entry):
-            return None
-        index = _StoredAmendments(self._rules.amendments, horizon)
-        visible = [a for a in index.of(event_id) if a.reported_at.start <= horizon.known_at]
-        return EventRecord(entry, visible, believed(entry, index, horizon.known_at))
+        stored by `recorded_before`), and what is believed of it then: from its
+        family alone (`store.bounded_reads`)."""
+        found = self.bounded.event_record(event_id, horizon)
+        return None if found is None else EventRecord(*found)
 
     def now(self) -> datetime:
         """This log's clock: recording time, and the default query time."""
@@ -431,21 +462,19 @@ class IncidentLogApplication(Application[UUID]):
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
-        self.catch_up()
-        return history(list(self._entries), horizon, kind, name)
+        """`projections.history.history` over the whole log, read a slice at a time."""
+        return self.bounded.history(kind, name, horizon)
 
     def audit(self, decision_id: UUID, horizon: Horizon) -> DecisionAudit | None:
-        """How a decision was reached, as known at `known_at` (`as_of` does not apply)."""
-        self.catch_up()
-        return audit(list(self._entries), horizon, decision_id)
+        """How a decision was reached, as known at `known_at` (`as_of` does not
+        apply), from the entries it is about (`store.bounded_reads`)."""
+        return self.bounded.audit(decision_id, horizon)
 
     def decisions(self, horizon: Horizon, where: DecisionFilter | None = None) -> list[DecisionSummary]:
-        self.catch_up()
-        return decisions(list(self._entries), horizon, where)
+        return self.bounded.decisions(horizon, where)
 
     def incident_file(self, incident_id: str, horizon: Horizon) -> CaseFile | None:
-        self.catch_up()
-        return case_file(list(self._entries), horizon, incident_id)
+        return self.bounded.incident_file(incident_id, horizon)
 
     def describe(self) -> dict[str, Any]:
         with self.database.reading() as rows:

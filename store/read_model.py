@@ -44,11 +44,12 @@ import structlog
 from eventsourcing.persistence import Notification, PersistenceError
 
 from domain.entry import Entry
+from domain.order import ValidTimeOrder
 from projections import checkpoints, horizon, picture, picture_codec
 from projections.capacity import station_capacity
 from projections.checkpoints import carry, day_end
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
-from projections.picture import Picture, derive_return_crews
+from projections.picture import Picture, derive_return_crews, evolve
 from projections.state import StationState
 from store import entry_index
 from store.database import Database, Rows
@@ -334,6 +335,41 @@ class ReadModel:
         believed = beliefs(stored, bounded)
         found: dict[UUID, Entry | None] = {e.id: believed.get(e.id) for e in stored}
         return {**{i: None for i in ids}, **found}
+
+    # --- Folds for other answers (`store.bounded_reads`) ------------------------
+
+    def facts(self, query: Horizon) -> Iterator[Entry]:
+        """Every fact counting by `query.as_of`, in valid-time order, loaded a
+        slice at a time: the whole fold's input without holding the log."""
+        with self.db.reading() as rows:
+            level = self._level(rows, query)
+        bounded = replace(query, recorded_before=level.position)
+        known = KnownAt(self, bounded)
+        for after, until in self._slices(None, query.as_of, level.position):
+            for _, entry in self._facts(after, until, bounded, known):
+                yield entry
+
+    def carry_through(self, query: Horizon, wanted: list[Entry], visit: Callable[[Picture, Entry], None]) -> None:
+        """Carry the fold at the query's knowledge level from the latest
+        checkpoint before the first of `wanted` counts to where the last of
+        them counts, calling `visit` after each of them is folded in."""
+        with self.db.reading() as rows:
+            level = self._level(rows, query)
+        bounded = replace(query, recorded_before=level.position)
+        known = KnownAt(self, bounded)
+        order = ValidTimeOrder(known.get)
+        starts = [order.start(e) for e in wanted]
+        if not starts:
+            return
+        ids = {e.id for e in wanted}
+        with self.db.reading() as rows:
+            start, base = self._checkpoint(rows, micros(min(starts)) - 1, level)
+        folded = base or Picture()
+        for after, until in self._slices(start, max(starts), level.position):
+            for _, entry in self._facts(after, until, bounded, known):
+                evolve(folded, entry)
+                if entry.id in ids:
+                    visit(folded, entry)
 
 
 class KnownAt(Mapping[UUID, Entry]):

@@ -58,8 +58,14 @@ def _event(type_: str, occurred: int, lag: int, **data: Any) -> dict[str, Any]:
             "source": "generated", "data": data}
 
 
+DECISION_KINDS = ["decide", "decide", "consequence", "consequence", "supersede"]
+
+
 @st.composite
-def logs(draw: st.DrawFn, max_events: int = 14) -> list[dict[str, Any]]:
+def logs(draw: st.DrawFn, max_events: int = 14, decisions: bool = False) -> list[dict[str, Any]]:
+    """A log; with `decisions`, also decisions resting on earlier events, a
+    second incident, events resting on decisions (and on those), and
+    corrections of what a decision supersedes."""
     log = _Log()
     for vehicle in VEHICLES:
         seats = draw(st.sampled_from([0, 3, 4]))
@@ -68,13 +74,55 @@ def logs(draw: st.DrawFn, max_events: int = 14) -> list[dict[str, Any]]:
         log.add(_event("CrewMemberRegistered", 0, 0, id=member, name=member, agency="a", aliases=[]), False)
     log.add(_event("IncidentOpened", 0, 0, id="inc", title="incident", vehicles=["v0"]) | {"incident": "inc"},
             False)
+    if decisions:
+        log.add(_event("IncidentOpened", 0, 0, id="inc2", title="another", vehicles=["v1"]) | {"incident": "inc2"},
+                False)
     for _ in range(draw(st.integers(0, max_events))):
         occurred, lag = draw(st.integers(1, 60)), draw(st.integers(0, 30))
-        kind = draw(st.sampled_from(["leak", "assess", "return", "lifeboat", "extend", "seats", "schedule",
-                                     "flight", "withdraw", "end", "same day", "observe", "rests",
-                                     "correct", "correct", "retract"]))
-        _draw_event(draw, log, kind, occurred, lag)
+        if decisions and draw(st.booleans()):  # half the events, so that decisions have a story
+            kind = draw(st.sampled_from(DECISION_KINDS))
+        else:
+            kind = draw(st.sampled_from(["leak", "assess", "return", "lifeboat", "extend", "seats", "schedule",
+                                         "flight", "withdraw", "end", "same day", "observe", "rests",
+                                         "correct", "correct", "retract"]))
+        if kind in DECISION_KINDS:
+            _draw_decision_event(draw, log, kind, occurred, lag)
+        else:
+            _draw_event(draw, log, kind, occurred, lag)
     return log.events
+
+
+def _draw_decision_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) -> None:
+    facts = [e["id"] for e in log.events if e["type"] not in ("EntryCorrected", "EntryRetracted")]
+    taken = [e["id"] for e in log.events if e["type"] == "DecisionTaken"]
+    incidents = draw(st.sampled_from([[], ["inc"], ["inc2"], ["inc", "inc2"]]))
+    if kind == "decide":
+        log.add(_event("DecisionTaken", occurred, lag, summary="decided", rationale="because",
+                       authority=draw(st.sampled_from([None, "Agency", "the  agency", "AGENCY"])),
+                       supersedes=draw(st.lists(st.sampled_from(taken), max_size=2, unique=True)) if taken else [])
+                | {"based_on": draw(st.lists(st.sampled_from(facts), max_size=3, unique=True)),
+                   "incidents": incidents})
+    elif kind == "consequence" and taken:
+        resting = [e["id"] for e in log.events if e.get("based_on") and e["type"] != "DecisionTaken"]
+        based_on = draw(st.lists(st.sampled_from(taken + resting), min_size=1, max_size=2, unique=True))
+        vehicle, member = draw(st.sampled_from(VEHICLES)), draw(st.sampled_from(CREW))
+        event = draw(st.sampled_from([
+            _event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, health="degraded",
+                   crewed_return="emergency_only"),
+            _event("ReturnVehicleAssigned", occurred, lag, crew_member=member, vehicle=vehicle,
+                   planned_return="2023-03"),
+            _event("LifeboatAssigned", occurred, lag, crew_member=member, vehicle=vehicle),
+            _event("SeatCapacityChanged", occurred, lag, vehicle=vehicle, seats=2, reason="decided")]))
+        log.add(event | {"based_on": based_on, "incidents": incidents})
+    elif kind == "supersede":
+        believed = [i for i in taken if i in log.amendable]
+        if believed:
+            target = draw(st.sampled_from(believed))
+            others = [i for i in taken if i != target]
+            log.add(_event("EntryCorrected", _after(log, log.amendable[target], occurred), lag, target=target,
+                           reason="it replaced others",
+                           changes={"supersedes": draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
+                                    if others else [], "authority": "Board"}))
 
 
 def _draw_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) -> None:

@@ -136,8 +136,7 @@ def read_event(event_id: uuid.UUID, application: Application, horizon: QueryHori
 
 
 def _head(application: IncidentLogApplication) -> int:
-    application.catch_up()
-    return application.head
+    return application.head  # from the read model's index: the log is not read into memory for it
 
 
 async def _appended(application: IncidentLogApplication, after: int, poll_seconds: float,

@@ -86,7 +86,7 @@ _spans: weakref.WeakKeyDictionary[IncidentLogApplication, Span] = weakref.WeakKe
 def time_span(application: IncidentLogApplication) -> Span:
     """The span of the log's times, kept up to date with only the events appended since last asked."""
     span = _spans.setdefault(application, Span())
-    for entry in application.entries(span.head):
+    for entry in (e for page in application.pages(span.head) for e in page):  # streamed: never the whole log
         days = (entry.occurred_at.start.date(), entry.reported_at.start.date())
         span.first = min(days) if span.first is None else min(span.first, *days)
         span.last = max(days) if span.last is None else max(span.last, *days)
