@@ -51,7 +51,7 @@ from domain.log import Acceptance, IncidentLog, Proposal
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
 from projections.case_file import CaseFile
 from projections.explain import describe
-from projections.history import Subject
+from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState
 from store.bounded_reads import BoundedReads
@@ -455,14 +455,23 @@ class IncidentLogApplication(Application[UUID]):
     def state(self, horizon: Horizon) -> StationState:
         """The station at a horizon, from the read model (equal, by test, to
         `projections.state.project` over the whole log)."""
-        return self.read_model.state(horizon, self._everything)
+        return self.read_model.state(horizon, self._everything if self._may_hold_the_log() else None)
+
+    def _may_hold_the_log(self) -> bool:
+        """May this process read the whole log into memory to fold it at once
+        (`Settings.memory_events`)? Carrying a fold from the database, a
+        slice at a time, holds only a slice but takes several times longer."""
+        return 0 < self.head <= self.settings.memory_events
 
     def _everything(self) -> list[Entry]:
         self.catch_up()
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
-        """`projections.history.history` over the whole log, read a slice at a time."""
+        """`projections.history.history` over the whole log: held in memory
+        while it is short enough (`_may_hold_the_log`), else read a slice at a time."""
+        if self._may_hold_the_log():
+            return history(self._everything(), horizon, kind, name)
         return self.bounded.history(kind, name, horizon)
 
     def audit(self, decision_id: UUID, horizon: Horizon) -> DecisionAudit | None:

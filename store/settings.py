@@ -11,6 +11,11 @@ machine; writes always need a token. `INCIDENTLOG_STORE_TIMEOUT_SECONDS`
 (default 3) bounds how long a request waits for a store that does not answer
 before it is told 503 (`api.store_deadline`); it also bounds each wait of the
 library for a pooled PostgreSQL connection and each new connection.
+`INCIDENTLOG_MEMORY_EVENTS` (default 250,000) is the longest log a process
+reads into memory to fold at once, for the questions that must fold most of
+it (a history; a `known_at` far from every checkpoint): faster than carrying
+the fold from the database, a slice at a time, but memory that grows with the
+log; 0 never holds it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Settings:
     group_commit_ms: float = 2.0  # how long an append waits for others to store with it; 0: never
     open_reads: bool = False  # reads without a token (served on loopback only); writes always need one
     store_timeout_seconds: float = 3.0  # a store silent this long is unavailable: 503, not a hang
+    memory_events: int = 250_000  # the longest log a process holds in memory to fold at once; 0: never
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +64,8 @@ class Settings:
             open_reads=_flag(env, "INCIDENTLOG_OPEN_READS", cls.open_reads),
             store_timeout_seconds=_positive_seconds(env, "INCIDENTLOG_STORE_TIMEOUT_SECONDS",
                                                     cls.store_timeout_seconds),
+            memory_events=_number(env, "INCIDENTLOG_MEMORY_EVENTS", cls.memory_events, int, "a whole number",
+                                  lambda v: v >= 0, "0 or more"),
         )
 
     @property

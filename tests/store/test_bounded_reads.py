@@ -59,7 +59,8 @@ def json_of(found: Any) -> Any:
 def test_bounded_readers_answer_as_the_whole_log_does(fresh_store: Callable[[], str], events: list[dict[str, Any]],
                                                       batch: int, drawn: list[tuple[Any, ...]],
                                                       filters: list[DecisionFilter], data: st.DataObject) -> None:
-    app = opened(fresh_store())
+    # Histories: read a slice at a time, or folded from the log held in memory.
+    app = opened(fresh_store(), memory_events=data.draw(st.sampled_from([0, Settings.memory_events])))
     try:
         append_all(app, events, batch)
         entries = whole_log(app)

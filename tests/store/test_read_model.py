@@ -45,8 +45,8 @@ horizons = st.tuples(st.integers(-1, 210), st.sampled_from([None, 0, 7, 13, 23])
                                st.integers(0, 80).map(lambda s: ("millisecond", s))))
 
 
-def opened(url: str, reach: int = 10**9) -> IncidentLogApplication:
-    app = IncidentLogApplication(Settings(store=url), clock=FakeClock())
+def opened(url: str, reach: int = 10**9, memory_events: int = Settings.memory_events) -> IncidentLogApplication:
+    app = IncidentLogApplication(Settings(store=url, memory_events=memory_events), clock=FakeClock())
     tiny(app.read_model, reach)
     return app
 

@@ -59,3 +59,11 @@ def test_the_store_timeout_also_bounds_each_wait_for_a_postgres_connection() -> 
 def test_the_store_timeout_must_be_a_positive_number_of_seconds(raw: str) -> None:
     with pytest.raises(SettingsError, match="INCIDENTLOG_STORE_TIMEOUT_SECONDS"):
         Settings.from_env({"INCIDENTLOG_STORE_TIMEOUT_SECONDS": raw})
+
+
+def test_how_long_a_log_a_process_holds_is_a_whole_number_zero_for_never() -> None:
+    assert Settings.from_env({}).memory_events == 250_000
+    assert Settings.from_env({"INCIDENTLOG_MEMORY_EVENTS": "0"}).memory_events == 0
+    for raw in ("-1", "lots", "1.5"):
+        with pytest.raises(SettingsError, match="INCIDENTLOG_MEMORY_EVENTS"):
+            Settings.from_env({"INCIDENTLOG_MEMORY_EVENTS": raw})
