@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError, RuleViolation
-from domain.log import IncidentLog
+from domain.log import Acceptance, IncidentLog, Proposal, accept_each
 from store.application import IncidentLogApplication
 from store.settings import Settings
 from tests.domain.test_log import amendments_of_the_rules_inputs
-from tests.factories import FakeClock, draft, event
+from tests.factories import NOW, FakeClock, draft, event
 from tests.strategies import VEHICLES, day, logs
 
 PROPERTY = settings(max_examples=30, deadline=None,
@@ -66,7 +66,7 @@ def troubles(draw: st.DrawFn, events: list[dict[str, Any]]) -> list[dict[str, An
     return found
 
 
-MOVEMENT_DATA = {"VehicleLaunched": {"crew": []}, "VehicleDocked": {"station": "station"},
+MOVEMENT_DATA: dict[str, dict[str, Any]] = {"VehicleLaunched": {"crew": []}, "VehicleDocked": {"station": "station"},
                  "VehicleUndocked": {"crew": []}, "VehicleLanded": {"crew": []},
                  "VehicleLost": {"circumstances": "burned up"}}
 
@@ -124,9 +124,20 @@ def test_every_batch_is_decided_as_the_fold_in_memory_decides_it(
             if data.draw(st.booleans(), label="look"):  # and keep timelines in the writers' caches
                 for reader in writers:
                     reads_as(reader, reference)
+        # A group commit checks the batches in turn, each as if those before were stored.
+        proposals = [Proposal([draft(raw) for raw in batch], NOW, "generator") for batch in batches]
+        with writers[0].database.reading() as rows:
+            grouped = accept_each(writers[0].rules_index.view(rows), proposals)
+        assert [group_outcome(o) for o in grouped] == [group_outcome(o) for o in reference.accept_each(proposals)]
     finally:
         for writer in writers:
             writer.close()
+
+
+def group_outcome(result: Acceptance | DomainError) -> tuple[Any, ...]:
+    if isinstance(result, DomainError):
+        return outcome(result)
+    return [e.id for e in result.new], [e.id for e in result.already_stored]
 
 
 def reads_as(writer: IncidentLogApplication, reference: IncidentLog) -> None:
