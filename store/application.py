@@ -55,7 +55,7 @@ from projections.history import Subject, history
 from projections.horizon import Horizon
 from projections.state import StationState
 from store.chain import HashChain
-from store.database import Database
+from store.database import Database, Rows
 from store.locks import writer_lock
 from store.read_model import ReadModel
 from store.records import EntryRecorded, from_record, to_record
@@ -292,7 +292,7 @@ class IncidentLogApplication(Application[UUID]):
                     try:
                         # Read under the writer lock, so nothing changes before the insert.
                         with self.database.reading() as rows:
-                            log = self.rules_index.view(rows)
+                            log = self._view(rows, [d for i in pending for d in group[i].drafts])
                             outcomes = accept_each(
                                 log, [Proposal(group[i].drafts, times[i], group[i].actor) for i in pending])
                         placed = self._save_accepted(log, outcomes)
@@ -345,7 +345,7 @@ class IncidentLogApplication(Application[UUID]):
         with self._lock, self._writer:
             # Read under the writer lock, so nothing changes before the insert.
             with self.database.reading() as rows:
-                log = self.rules_index.view(rows)
+                log = self._view(rows, drafts)
                 acceptance = accept(log, drafts, self._recording_time(log), actor)
             stored: dict[UUID, Entry] = {e.id: e for e in acceptance.already_stored}
             if acceptance.new:
@@ -364,8 +364,15 @@ class IncidentLogApplication(Application[UUID]):
         # Under the writer lock: the tables are read statement by statement, and
         # must not change in between (PostgreSQL's reads see each commit).
         with self._lock, self._writer, self.database.reading() as rows:
-            log = self.rules_index.view(rows)
+            log = self._view(rows, drafts)
             return len(accept(log, drafts, self._recording_time(log), actor).already_stored)
+
+    def _view(self, rows: Rows, drafts: Sequence[Draft]) -> StoredLog:
+        """The log as stored, for the rules to check `drafts` against (called
+        under the writer lock); the events they name are looked up at once."""
+        log = self.rules_index.view(rows)
+        log.prefetch({i for d in drafts for i in (d.id, *d.based_on)})
+        return log
 
     def _recording_time(self, log: StoredLog) -> datetime:
         # System time never runs backwards along the log, even if the clock does:

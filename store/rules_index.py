@@ -243,6 +243,11 @@ class StoredLog:
 
     def __init__(self, index: RulesIndex, rows: Rows, head: int) -> None:
         self._index, self._rows, self.head = index, rows, head
+        self._absent: set[UUID] = set()  # ids the log does not hold (nothing is stored while the view is used)
+
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Look these ids up at once (a batch's ids and what they rest on), not one by one."""
+        self._load_roots(ids)
 
     @property
     def events(self) -> int:
@@ -312,17 +317,19 @@ class StoredLog:
 
     def _root_of(self, event_id: UUID) -> str | None:
         root = self._index._roots.find(event_id)
-        if root is None:
+        if root is None and event_id not in self._absent:
             self._load_roots([event_id])
             root = self._index._roots.find(event_id)
         return root
 
     def _load_roots(self, ids: Iterable[UUID]) -> None:
-        wanted = [i.hex for i in ids if self._index._roots.find(i) is None]
-        for chunk in _chunks(wanted):
+        wanted = {i for i in ids if i not in self._absent and self._index._roots.find(i) is None}
+        for chunk in _chunks(sorted(i.hex for i in wanted)):
             for event_id, root in self._rows.execute(
                     f"SELECT id, root FROM {self._index.index.entries} WHERE id IN ({_marks(chunk)})", chunk).all():
                 self._index._roots.keep(UUID(event_id), root)
+                wanted.discard(UUID(event_id))
+        self._absent |= wanted
 
     def _families(self, roots: Sequence[str]) -> dict[str, _Family]:
         """These families, from the cache or loaded (all entries of each, as stored)."""
