@@ -53,6 +53,7 @@ RULES_INDEX_VERSION = "1"
 FAMILIES_KEPT = 20_000  # decoded families a process keeps
 TIMELINES_KEPT = 1_000  # vehicles' timelines a process keeps
 ROOTS_KEPT = 100_000  # event id -> family root (never changes once stored)
+NAMES_KEPT = 100_000  # (kind, id) -> its registering events (known to have none, too)
 REFRESH_LIMIT = 10_000  # rows stored by others read to refresh the caches; past that, forget them all
 K = TypeVar("K")
 V = TypeVar("V")
@@ -149,6 +150,7 @@ class RulesIndex:
         self._families: _Lru[str, _Family] = _Lru(FAMILIES_KEPT)
         self._timelines: _Lru[str, _Timeline] = _Lru(TIMELINES_KEPT)
         self._roots: _Lru[UUID, str] = _Lru(ROOTS_KEPT)
+        self._registered: _Lru[tuple[str, str], tuple[UUID, ...]] = _Lru(NAMES_KEPT)
         self.seen: int | None = None  # the log's head when the caches were last brought up to date
         self.events = 0  # entries the log held then
 
@@ -159,6 +161,7 @@ class RulesIndex:
             f"CREATE TABLE IF NOT EXISTS {self.registrations} (kind TEXT NOT NULL, identifier TEXT NOT NULL, "
             "id TEXT NOT NULL, position {int} NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS incidentlog_registrations_name ON {self.registrations} (kind, identifier)",
+            f"CREATE INDEX IF NOT EXISTS incidentlog_registrations_position ON {self.registrations} (position)",
             f"CREATE TABLE IF NOT EXISTS {self.vehicle_moves} (vehicle TEXT NOT NULL, root TEXT NOT NULL, "
             "position {int} NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS incidentlog_vehicle_moves_vehicle ON {self.vehicle_moves} (vehicle)",
@@ -227,6 +230,9 @@ class RulesIndex:
         touched = {r[0] for r in stored}
         vehicles = {r[0] for r in rows.execute(
             f"SELECT DISTINCT vehicle FROM {self.vehicle_moves} WHERE position > ?", (after,)).all()}
+        for name in rows.execute(f"SELECT DISTINCT kind, identifier FROM {self.registrations} WHERE position > ?",
+                                 (after,)).all():
+            self._registered.pop((name[0], name[1]), None)
         for root in touched:
             self._families.pop(root, None)
         for vehicle, kept in list(self._timelines.items()):
@@ -236,6 +242,7 @@ class RulesIndex:
     def _forget(self) -> None:
         self._families.clear()
         self._timelines.clear()
+        self._registered.clear()
 
 
 class StoredLog:
@@ -273,10 +280,16 @@ class StoredLog:
         return None if family is None else family.current(event_id)
 
     def registration(self, kind: str, identifier: str) -> Entry | None:
-        for (event_id,) in self._rows.execute(
+        # Which events register the id is kept (a reference is checked on
+        # almost every event); whether they are still believed, from their families.
+        registering = self._index._registered.find((kind, identifier))
+        if registering is None:
+            registering = tuple(UUID(r[0]) for r in self._rows.execute(
                 f"SELECT id FROM {self._index.registrations} WHERE kind = ? AND identifier = ? ORDER BY position",
-                (kind, identifier)).all():
-            found = self.current(UUID(event_id))
+                (kind, identifier)).all())
+            self._index._registered.keep((kind, identifier), registering)
+        for event_id in registering:
+            found = self.current(event_id)
             if found is not None:
                 return found
         return None
