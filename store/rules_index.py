@@ -326,7 +326,9 @@ class StoredLog:
 
     def _family_of(self, event_id: UUID) -> _Family | None:
         root = self._root_of(event_id)
-        return None if root is None else self._families([root])[root]
+        if root is None:
+            return None
+        return self._index._families.find(root) or self._families([root])[root]  # most are kept: ask no more
 
     def _root_of(self, event_id: UUID) -> str | None:
         root = self._index._roots.find(event_id)
