@@ -17,6 +17,11 @@ stored together and each still stands or falls alone.
 
 A vehicle's movements are checked in the one valid-time order the projections
 fold in (`domain.order`): an event comes after what it rests on.
+
+The rules read the log through `LogView`, the few questions they ask of it.
+`IncidentLog`, the fold in memory, is one answer and the reference; the store
+answers the same questions from tables in the database (`store.rules_index`),
+so that a writer need not hold the whole log.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from domain.corrections import Amendments, believed, corrected
@@ -36,7 +42,9 @@ from domain.vocabulary import EntryCorrected, Movement, references
 
 
 @dataclass(frozen=True, order=True)
-class _Move:
+class Move:
+    """A movement where it falls in its vehicle's timeline."""
+
     key: OrderKey  # where the entry falls in valid time: projections fold in this order
     movement: Movement = field(compare=False)
     follows: frozenset[Movement | None] = field(compare=False)  # what may come directly before it
@@ -61,15 +69,50 @@ class Proposal:
     actor: str
 
 
+class LogView(Protocol):
+    """What the rules ask of the log as stored (the batch being checked aside)."""
+
+    @property
+    def head(self) -> int:
+        """The position of the last entry the view holds."""
+        ...
+
+    def get(self, event_id: UUID) -> Entry | None:
+        """The event as written, if the log holds it."""
+        ...
+
+    def amendments_of(self, event_id: UUID) -> list[Entry]:
+        """The corrections and retractions naming the event (as written)."""
+        ...
+
+    def registration(self, kind: str, identifier: str) -> Entry | None:
+        """The believed registration of the id with the lowest position, if any."""
+        ...
+
+    def current(self, event_id: UUID) -> Entry | None:
+        """The event as now believed; None if unknown or retracted."""
+        ...
+
+    def timeline(self, vehicle: str) -> list[Move]:
+        """The vehicle's movements as now believed, in valid-time order (see `timeline`)."""
+        ...
+
+
+def timeline(movements: Iterable[Entry], order: ValidTimeOrder) -> list[Move]:
+    """Believed movements of one vehicle, sorted where the projections fold them."""
+    return sorted(_move(entry, order) for entry in movements)
+
+
 class IncidentLog:
-    """What the rules need to know about the log, kept up to date entry by entry."""
+    """What the rules need to know about the log, kept up to date entry by entry
+    (a `LogView` held in memory)."""
 
     def __init__(self) -> None:
         self.head = 0  # position of the last entry folded in
         self._entries: dict[UUID, Entry] = {}
         self._amendments = Amendments()
         self._registrations: dict[tuple[str, str], dict[UUID, Entry]] = {}  # (kind, id) -> believed registrations
-        self._moves: dict[str, list[_Move]] = {}
+        self._moves: dict[str, list[Move]] = {}
         self._moved: dict[UUID, str] = {}  # movement event -> the vehicle whose timeline holds it
         self._current: dict[UUID, Entry] = {}  # every event as now believed (retracted ones left out)
         self._dependents: dict[UUID, list[UUID]] = {}  # event -> the events resting on it
@@ -91,12 +134,17 @@ class IncidentLog:
         return self.registration(kind, identifier) is not None
 
     def registration(self, kind: str, identifier: str) -> Entry | None:
-        """A believed registration of the id (all of them name the same thing)."""
-        return next(iter(self._registrations.get((kind, identifier), {}).values()), None)
+        """The believed registration of the id with the lowest position. (They
+        name the same thing unless a correction changed one; then the earliest
+        stored decides, an answer that does not depend on how it was reached.)"""
+        return min(self._registrations.get((kind, identifier), {}).values(), key=lambda e: e.position, default=None)
 
     def current(self, event_id: UUID) -> Entry | None:
         """The event as now believed; None if unknown or retracted."""
         return self._current.get(event_id)
+
+    def timeline(self, vehicle: str) -> list[Move]:
+        return self._moves.get(vehicle, [])
 
     def apply(self, entry: Entry) -> None:
         """Fold one stored entry in (entries arrive in position order)."""
@@ -156,70 +204,79 @@ class IncidentLog:
                 bisect.insort(self._moves.setdefault(current.payload.moved_vehicle, []), _move(current, order))
 
     def accept(self, drafts: Sequence[Draft], recorded_at: datetime, actor: str) -> Acceptance:
-        """Check a batch; return the entries to store (positions still to be given).
-
-        Raises a `DomainError` whose field says which event of the batch and
-        which of its fields broke which rule.
-        """
-        return self._accept(_Batch(self), drafts, recorded_at, actor, earlier={})
+        return accept(self, drafts, recorded_at, actor)
 
     def accept_each(self, proposals: Sequence[Proposal]) -> list[Acceptance | DomainError]:
-        """Check several writers' batches in turn, each against the log plus the
-        batches accepted before it, as if each had been stored before the next
-        was checked (so that they can be stored together). A refused batch gets
-        its error in its place and leaves no trace for the batches after it; an
-        id that an earlier batch brings is a retry, or a conflict, as if stored.
+        return accept_each(self, proposals)
 
-        Checking stops after an accepted batch that corrects or retracts an
-        event: the rules see what an amendment changes (a registration
-        withdrawn, a movement moved in valid time) only once it is applied, so
-        the batches after it are to be checked again once it is stored. The
-        outcomes are those of the first `len(outcomes)` proposals, in order.
-        """
-        outcomes: list[Acceptance | DomainError] = []
-        accepted: dict[UUID, Entry] = {}  # new entries of the batches accepted so far, in order
-        batch = _Batch(self)
-        for proposal in proposals:
-            try:
-                acceptance = self._accept(batch, proposal.drafts, proposal.recorded_at, proposal.actor, accepted)
-            except DomainError as error:
-                outcomes.append(error)
-                batch = _Batch(self)  # forget what the refused batch had added
-                for entry in accepted.values():
-                    batch.add(entry)
-                continue
-            outcomes.append(acceptance)
-            accepted.update((entry.id, entry) for entry in acceptance.new)
-            if any(entry.payload.amends for entry in acceptance.new):
-                break
-        return outcomes
 
-    def _accept(self, batch: _Batch, drafts: Sequence[Draft], recorded_at: datetime, actor: str,
-                earlier: Mapping[UUID, Entry]) -> Acceptance:
-        """Check `drafts` against `batch` (the log and what it holds already),
-        adding their new entries to it; `earlier` are new entries not yet in the log."""
-        new: list[Entry] = []
-        stored: list[Entry] = []
-        for index in _in_dependency_order(drafts):
-            draft = drafts[index]
-            prefix = f"events[{index}]" if len(drafts) > 1 else ""
-            try:
-                existing = self._entries.get(draft.id) or earlier.get(draft.id)
-                if existing is not None:
-                    if not existing.matches(draft):
-                        raise IdConflict("id", f"event {draft.id} is already in the log with "
-                                         "different content; use a new id for a new event")
-                    stored.append(existing)
-                    continue
-                entry = Entry.record(draft, recorded_at, actor, position=0)
-                batch.check(entry)
+def accept(log: LogView, drafts: Sequence[Draft], recorded_at: datetime, actor: str) -> Acceptance:
+    """Check a batch; return the entries to store (positions still to be given).
+
+    Raises a `DomainError` whose field says which event of the batch and
+    which of its fields broke which rule.
+    """
+    return _accept(log, _Batch(log), drafts, recorded_at, actor, earlier={})
+
+
+def accept_each(log: LogView, proposals: Sequence[Proposal]) -> list[Acceptance | DomainError]:
+    """Check several writers' batches in turn, each against the log plus the
+    batches accepted before it, as if each had been stored before the next
+    was checked (so that they can be stored together). A refused batch gets
+    its error in its place and leaves no trace for the batches after it; an
+    id that an earlier batch brings is a retry, or a conflict, as if stored.
+
+    Checking stops after an accepted batch that corrects or retracts an
+    event: the rules see what an amendment changes (a registration
+    withdrawn, a movement moved in valid time) only once it is applied, so
+    the batches after it are to be checked again once it is stored. The
+    outcomes are those of the first `len(outcomes)` proposals, in order.
+    """
+    outcomes: list[Acceptance | DomainError] = []
+    accepted: dict[UUID, Entry] = {}  # new entries of the batches accepted so far, in order
+    batch = _Batch(log)
+    for proposal in proposals:
+        try:
+            acceptance = _accept(log, batch, proposal.drafts, proposal.recorded_at, proposal.actor, accepted)
+        except DomainError as error:
+            outcomes.append(error)
+            batch = _Batch(log)  # forget what the refused batch had added
+            for entry in accepted.values():
                 batch.add(entry)
-                new.append(entry)
-            except DomainError as error:
-                if not prefix:
-                    raise
-                raise error.at(prefix) from None
-        return Acceptance(new, stored)
+            continue
+        outcomes.append(acceptance)
+        accepted.update((entry.id, entry) for entry in acceptance.new)
+        if any(entry.payload.amends for entry in acceptance.new):
+            break
+    return outcomes
+
+
+def _accept(log: LogView, batch: _Batch, drafts: Sequence[Draft], recorded_at: datetime, actor: str,
+            earlier: Mapping[UUID, Entry]) -> Acceptance:
+    """Check `drafts` against `batch` (the log and what it holds already),
+    adding their new entries to it; `earlier` are new entries not yet in the log."""
+    new: list[Entry] = []
+    stored: list[Entry] = []
+    for index in _in_dependency_order(drafts):
+        draft = drafts[index]
+        prefix = f"events[{index}]" if len(drafts) > 1 else ""
+        try:
+            existing = log.get(draft.id) or earlier.get(draft.id)
+            if existing is not None:
+                if not existing.matches(draft):
+                    raise IdConflict("id", f"event {draft.id} is already in the log with "
+                                     "different content; use a new id for a new event")
+                stored.append(existing)
+                continue
+            entry = Entry.record(draft, recorded_at, actor, position=0)
+            batch.check(entry)
+            batch.add(entry)
+            new.append(entry)
+        except DomainError as error:
+            if not prefix:
+                raise
+            raise error.at(prefix) from None
+    return Acceptance(new, stored)
 
 
 def _in_dependency_order(drafts: Sequence[Draft]) -> list[int]:
@@ -262,12 +319,12 @@ def _in_dependency_order(drafts: Sequence[Draft]) -> list[int]:
 class _Batch:
     """The log plus the batch's events checked so far, without changing the log."""
 
-    def __init__(self, log: IncidentLog) -> None:
+    def __init__(self, log: LogView) -> None:
         self.log = log
         self.entries: dict[UUID, Entry] = {}
         self.amendments = Amendments()
         self.registered: dict[tuple[str, str], Entry] = {}
-        self.moves: dict[str, list[_Move]] = {}
+        self.moves: dict[str, list[Move]] = {}
 
     def of(self, event_id: UUID) -> list[Entry]:
         """Amendments of an event, in the log and earlier in the batch."""
@@ -280,7 +337,7 @@ class _Batch:
         return self.registered.get((kind, identifier)) or self.log.registration(kind, identifier)
 
     def holds(self, event_id: UUID) -> bool:
-        return event_id in self.log or event_id in self.entries
+        return event_id in self.entries or self.log.get(event_id) is not None
 
     def find(self, event_id: UUID) -> Entry:
         found = self.entries.get(event_id) or self.log.get(event_id)
@@ -360,9 +417,9 @@ class _Batch:
     def order(self) -> ValidTimeOrder:
         return ValidTimeOrder(self.current)
 
-    def _moves_of(self, vehicle: str) -> list[_Move]:
+    def _moves_of(self, vehicle: str) -> list[Move]:
         if vehicle not in self.moves:
-            self.moves[vehicle] = list(self.log._moves.get(vehicle, []))
+            self.moves[vehicle] = list(self.log.timeline(vehicle))
         return self.moves[vehicle]
 
     def _check_timeline(self, vehicle: str | None, moved: Entry | None, replacing: Entry | None) -> None:
@@ -381,13 +438,13 @@ class _Batch:
                                         _refusal(name, earlier, later, candidate))
 
 
-def _move(entry: Entry, order: ValidTimeOrder) -> _Move:
+def _move(entry: Entry, order: ValidTimeOrder) -> Move:
     payload = entry.payload
     assert payload.movement is not None
-    return _Move(order.key(entry), payload.movement, payload.follows, entry.occurred_at.isoformat(), entry.id)
+    return Move(order.key(entry), payload.movement, payload.follows, entry.occurred_at.isoformat(), entry.id)
 
 
-def _refusal(vehicle: str, earlier: _Move | None, later: _Move, new: _Move | None) -> str:
+def _refusal(vehicle: str, earlier: Move | None, later: Move, new: Move | None) -> str:
     if new is not None and later is not new and earlier is new:
         return (f"{vehicle} cannot be {new.movement} on {new.day}: the log already has it "
                 f"{later.movement} on {later.day}, which could not follow that")

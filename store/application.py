@@ -7,13 +7,16 @@
   same transaction as the events they come from.
 - Audits, decision lists, case files and event records load only the
   entries they are about, found through the read model's index and the
-  mentions index (`store.mentions`, `store.bounded_reads`); a history folds
-  the read model's slices; pages of entries and exports are read from the
-  store a page at a time.
-- The write-side rules (`domain.log.IncidentLog`) and the entries in log order
-  are held in memory, read from the store's notification log when first
-  needed (the first append or check; a question the read model sends back to
-  the fold) and brought up to date before each use (another process may have
+  mentions index (`store.mentions`, `store.bounded_reads`); pages of entries
+  and exports are read from the store a page at a time.
+- The write-side rules (`domain.log`) read what they need from tables in the
+  database (`store.rules_index`), under the writer lock: an append never
+  reads the whole log, and start-up replays nothing.
+- The entries in log order are held in memory only for the questions that
+  fold most of the log (a history; a `known_at` far from every checkpoint),
+  and only while the log is no longer than `INCIDENTLOG_MEMORY_EVENTS`;
+  they are read from the store's notification log when first needed and
+  brought up to date before each use (another process may have
   written in between).
 
 Appends take turns across processes (`store.locks`), so that checking a batch
@@ -25,7 +28,7 @@ no group being stored leads the next one: it waits, at most
 `INCIDENTLOG_GROUP_COMMIT_MS`, until as many appends are queued as the last
 group held (so a lone writer never waits), takes them all, checks each batch
 in turn against the log plus the batches accepted before it
-(`IncidentLog.accept_each`), and stores the accepted ones in one transaction
+(`domain.log.accept_each`), and stores the accepted ones in one transaction
 under the writer lock. Appends queued meanwhile form the next group. Each
 caller still gets its own result or its own error. If the store refuses the
 transaction (another process stored one of its ids, a lost connection), the
@@ -47,7 +50,7 @@ from eventsourcing.persistence import IntegrityError, Notification, PersistenceE
 
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
-from domain.log import Acceptance, IncidentLog, Proposal
+from domain.log import Acceptance, IncidentLog, Proposal, accept, accept_each
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
 from projections.case_file import CaseFile
 from projections.explain import describe
@@ -56,11 +59,12 @@ from projections.horizon import Horizon
 from projections.state import StationState
 from store.bounded_reads import BoundedReads
 from store.chain import HashChain
-from store.database import Database
+from store.database import Database, Rows
 from store.locks import writer_lock
 from store.mentions import MentionIndex
 from store.read_model import ReadModel
 from store.records import RECORD_TOPIC, EntryRecorded, from_record, from_state, to_record
+from store.rules_index import RuleFacts, RulesIndex, StoredLog
 from store.settings import Settings
 
 PAGE = 500
@@ -155,30 +159,30 @@ class IncidentLogApplication(Application[UUID]):
             self._plain_states = self.mapper.compressor is None and self.mapper.cipher is None
             self.read_model = ReadModel(self.database, self._decode, self._stored_record)
             self.mentions = MentionIndex(self.database)
+            self.rules_index = RulesIndex(self.database, self.read_model.index, self._decode)
             self.chain = HashChain(self.database, self.recorder, self._checked)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
                 self.mentions.create(rows)
+                self.rules_index.create(rows)
                 self.chain.create(rows)
-            if self.read_model.behind(self.recorder.max_notification_id() or 0):
-                self.rebuild_read_model()  # a store from before the read model, or of another shape
-            elif self.mentions.behind(self.recorder.max_notification_id() or 0):
-                self.mentions.rebuild(self._pages(), self._stored_record)  # a store from before the mentions
+            head = self.recorder.max_notification_id() or 0
+            if self.read_model.behind(head) or self.rules_index.behind() or self.mentions.behind(head):
+                self.rebuild_read_model()  # a store from before these tables, or of another shape
         self.bounded = BoundedReads(self.read_model, self.mentions)
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
-        self._rules = IncidentLog()
+        self._rules = IncidentLog()  # the whole log folded, for the readers that still need it (catch_up)
         self._entries: list[Entry] = []
-        self._last_recorded: datetime | None = None
         self._queue_lock = threading.Lock()
         self._arrived = threading.Condition(self._queue_lock)  # a leader gathering waits on it
         self._queue: list[_Waiting] = []
         self._leading = False  # a thread is gathering or storing a group
         self._last_group = 1  # requests in the last group: how many a leader waits for
         self._seen = {"events": 0, "head": 0}  # see last_seen()
-        # The log is read into memory when first needed (the first append, or a
-        # question the read model does not answer), not at start: a worker
-        # that only answers from the read model never holds it.
+        self._written = {"events": 0, "head": 0}  # the log as this process last wrote it
+        # The log is read into memory only for a question the read model does
+        # not answer, never to write: a writer never holds it.
 
     # --- The read model ---------------------------------------------------------
 
@@ -211,14 +215,12 @@ class IncidentLogApplication(Application[UUID]):
                 return
 
     def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop the read model and build it again: the index, from the stored
-        records; checkpoints are made again by the first questions (the first
-        "as known now" question folds the log once and leaves them along it).
-        Returns the entries indexed."""
+        """Drop the read model and build it again: the index and the write
+        side's tables, from the stored records; checkpoints are made again by
+        the first questions (the first "as known now" question folds the log
+        once and leaves them along it). Returns the entries indexed."""
         with self._writer:
-            done = self.read_model.index_log(self._pages(), progress)
-            self.mentions.rebuild(self._pages(), self._stored_record)
-            return done
+            return self.read_model.index_log(self._pages(), progress, beside=(self.rules_index, self.mentions))
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
@@ -229,6 +231,7 @@ class IncidentLogApplication(Application[UUID]):
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
             self.mentions.add(self.database.rows_for(cursor), placed)  # after the index: it reads roots there
+            self.rules_index.add(self.database.rows_for(cursor), [RuleFacts.of_entry(e) for e in placed])
             self.chain.add(self.database.rows_for(cursor), placed)  # tamper evidence, in the same transaction
 
         recordings = self.save(*(to_record(e) for e in entries), inline=write)
@@ -292,14 +295,17 @@ class IncidentLogApplication(Application[UUID]):
                 only.settle(self._append_alone(only.drafts, only.actor))
                 return
             with self._lock, self._writer:
-                self.catch_up()
-                times = self._recording_times(len(group))
+                with self.database.reading() as rows:
+                    times = self._recording_times(self.rules_index.view(rows), len(group))
                 pending = list(range(len(group)))
                 while pending:
                     try:
-                        outcomes = self._rules.accept_each(
-                            [Proposal(group[i].drafts, times[i], group[i].actor) for i in pending])
-                        placed = self._save_accepted(outcomes)
+                        # Read under the writer lock, so nothing changes before the insert.
+                        with self.database.reading() as rows:
+                            log = self._view(rows, [d for i in pending for d in group[i].drafts])
+                            outcomes = accept_each(
+                                log, [Proposal(group[i].drafts, times[i], group[i].actor) for i in pending])
+                        placed = self._save_accepted(log, outcomes)
                     except PersistenceError:
                         # Nothing of this transaction is stored: store each append
                         # alone, as without grouping, so each gets its own answer.
@@ -324,20 +330,22 @@ class IncidentLogApplication(Application[UUID]):
         except Exception as error:  # its caller raises it, as if it had appended alone
             waiting.settle(error=error)
 
-    def _save_accepted(self, outcomes: Sequence[Acceptance | DomainError]) -> dict[UUID, Entry]:
+    def _save_accepted(self, log: StoredLog, outcomes: Sequence[Acceptance | DomainError]) -> dict[UUID, Entry]:
         """Store the accepted batches' new entries in one transaction; return them placed."""
         new = [entry for outcome in outcomes if isinstance(outcome, Acceptance) for entry in outcome.new]
         if not new:
             return {}
-        placed: dict[UUID, Entry] = {}
-        for entry in self._stored(new):
-            placed[entry.id] = entry
-            self._take(entry)
+        return {entry.id: entry for entry in self._stored_after(log, new)}
+
+    def _stored_after(self, log: StoredLog, new: Sequence[Entry]) -> list[Entry]:
+        """`_stored`, noting the log's size as this writer leaves it (for `last_seen`)."""
+        placed = self._stored(new)
+        self._written = {"events": log.events + len(placed), "head": max(log.head, placed[-1].position)}
         return placed
 
-    def _recording_times(self, count: int) -> list[datetime]:
+    def _recording_times(self, log: StoredLog, count: int) -> list[datetime]:
         """One recording time for each append of a group, never running backwards."""
-        times = [self._recording_time()]
+        times = [self._recording_time(log)]
         for _ in range(count - 1):
             times.append(max(self._clock(), times[-1]))
         return times
@@ -345,36 +353,42 @@ class IncidentLogApplication(Application[UUID]):
     def _append_alone(self, drafts: Sequence[Draft], actor: str) -> AppendResult:
         """`append` in a transaction of its own."""
         with self._lock, self._writer:
-            self.catch_up()
-            acceptance = self._rules.accept(drafts, self._recording_time(), actor)
+            # Read under the writer lock, so nothing changes before the insert.
+            with self.database.reading() as rows:
+                log = self._view(rows, drafts)
+                acceptance = accept(log, drafts, self._recording_time(log), actor)
             stored: dict[UUID, Entry] = {e.id: e for e in acceptance.already_stored}
             if acceptance.new:
                 try:
-                    placed_all = self._stored(acceptance.new)
+                    placed_all = self._stored_after(log, acceptance.new)
                 except IntegrityError:
-                    # Another process stored one of these ids first: read what it
-                    # stored and answer as a retry would (or refuse a conflict).
-                    self.catch_up()
+                    # Another process stored one of these ids first: check again,
+                    # to answer as a retry would (or refuse a conflict).
                     return self._append_alone(drafts, actor)
-                for placed in placed_all:
-                    self._take(placed)
-                    stored[placed.id] = placed
+                stored.update((placed.id, placed) for placed in placed_all)
             return AppendResult([stored[d.id] for d in drafts], len(acceptance.new))
 
     def check(self, drafts: Sequence[Draft], actor: str) -> int:
         """Check a batch as `append` would, storing nothing; return how many of its
         events the log already holds (idempotent retries)."""
-        with self._lock:
-            self.catch_up()
-            return len(self._rules.accept(drafts, self._recording_time(), actor).already_stored)
+        # Under the writer lock: the tables are read statement by statement, and
+        # must not change in between (PostgreSQL's reads see each commit).
+        with self._lock, self._writer, self.database.reading() as rows:
+            log = self._view(rows, drafts)
+            return len(accept(log, drafts, self._recording_time(log), actor).already_stored)
 
-    def _recording_time(self) -> datetime:
+    def _view(self, rows: Rows, drafts: Sequence[Draft]) -> StoredLog:
+        """The log as stored, for the rules to check `drafts` against (called
+        under the writer lock); the events they name are looked up at once."""
+        log = self.rules_index.view(rows)
+        log.prefetch({i for d in drafts for i in (d.id, *d.based_on)})
+        return log
+
+    def _recording_time(self, log: StoredLog) -> datetime:
         # System time never runs backwards along the log, even if the clock does:
         # "recorded before T" must mean "at a position before the first entry after T".
-        now = self._clock()
-        if self._last_recorded is not None and now < self._last_recorded:
-            return self._last_recorded
-        return now
+        now, last = self._clock(), log.last_recorded
+        return last if last is not None and now < last else now
 
     def close(self) -> None:
         self._writer.close()
@@ -394,7 +408,6 @@ class IncidentLogApplication(Application[UUID]):
     def _take(self, entry: Entry) -> None:
         self._rules.apply(entry)
         self._entries.append(entry)
-        self._last_recorded = entry.recorded_at
 
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
         """Entries in log order with a position greater than `after`, read from
@@ -493,8 +506,8 @@ class IncidentLogApplication(Application[UUID]):
 
     def last_seen(self) -> dict[str, int]:
         """The log's size and head as this process last read them (`describe`,
-        or the log it holds for writing),
-        without asking the store: for a metrics scrape, which must not wait on it."""
-        if self._rules.head >= self._seen["head"]:  # the log held in memory is the latest read
-            return {"events": len(self._entries), "head": self._rules.head}
-        return dict(self._seen)
+        its last write, or the log it holds for readers), without asking the
+        store: for a metrics scrape, which must not wait on it. The latest of
+        them is the one with the highest head."""
+        held = {"events": len(self._entries), "head": self._rules.head}
+        return dict(max(self._seen, self._written, held, key=lambda seen: seen["head"]))

@@ -27,12 +27,10 @@ rebuild need not check every payload again.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import Notification
 
 from domain import vocabulary as v
 from domain.entry import Entry
@@ -151,17 +149,18 @@ class MentionIndex:
         indexed = int(last[0]) if last and last[0] is not None else 0
         return (version[0] if version else None) != MENTIONS_VERSION or indexed < head
 
-    def rebuild(self, pages: Iterable[list[Notification]], record: Callable[[Notification], EntryRecorded]) -> int:
-        """Index the whole log again, in one transaction (after the entry index)."""
-        done = 0
-        with self.db.writing() as rows:
-            rows.execute(f"DELETE FROM {self.table}")
-            for page in pages:
-                self._insert(rows, [Named.of_record(record(n), n.id) for n in page])
-                done += len(page)
-            rows.execute(f"DELETE FROM {self.meta} WHERE key = 'mentions'")
-            rows.execute(f"INSERT INTO {self.meta} (key, value) VALUES ('mentions', ?)", (MENTIONS_VERSION,))
-        return done
+    # Rebuilt with the read model's index, in its pass and transaction (`ReadModel.index_log`).
+
+    def clear(self, rows: Rows) -> None:
+        rows.execute(f"DELETE FROM {self.table}")
+        rows.execute(f"DELETE FROM {self.meta} WHERE key = 'mentions'")
+
+    def add_records(self, rows: Rows, records: Sequence[tuple[EntryRecorded, int]]) -> None:
+        self._insert(rows, [Named.of_record(record, position) for record, position in records])
+
+    def set_version(self, rows: Rows) -> None:
+        rows.execute(f"DELETE FROM {self.meta} WHERE key = 'mentions'")
+        rows.execute(f"INSERT INTO {self.meta} (key, value) VALUES ('mentions', ?)", (MENTIONS_VERSION,))
 
     # --- Reading ------------------------------------------------------------
 

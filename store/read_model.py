@@ -35,9 +35,10 @@ import inspect
 import itertools
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 import structlog
@@ -70,6 +71,16 @@ LOOKBACK = timedelta(days=60)  # how far before a question a level far from ever
 
 log = structlog.get_logger("incidentlog.read_model")
 Decode = Callable[[Notification], Entry]
+
+
+class Beside(Protocol):
+    """Tables derived from the stored records, rebuilt with the index."""
+
+    def clear(self, rows: Rows) -> None: ...
+
+    def add_records(self, rows: Rows, records: Sequence[tuple[EntryRecorded, int]]) -> None: ...
+
+    def set_version(self, rows: Rows) -> None: ...
 
 
 @functools.cache  # the same for the life of the process: read the sources once, not per store opened
@@ -138,18 +149,29 @@ class ReadModel:
         with self.db.reading() as rows:
             return self.index.version(rows) != entry_index.INDEX_VERSION or self.index.head(rows) < head
 
-    def index_log(self, pages: Iterator[list[Notification]], progress: Callable[[int], None] | None = None) -> int:
+    def index_log(self, pages: Iterator[list[Notification]], progress: Callable[[int], None] | None = None,
+                  beside: Sequence[Beside] = ()) -> int:
         """Index the whole log again, in one transaction: readers see the old
-        index or the new one, never half of it. Returns the entries indexed."""
+        index or the new one, never half of it. `beside`, other tables derived
+        from the records (the write side's, the mentions), is rebuilt in the
+        same pass and transaction, after the index (they read roots there).
+        Returns the entries indexed."""
         done = 0
         with self.db.writing() as rows:
             self.clear(rows)
+            for other in beside:
+                other.clear(rows)
             for page in pages:
-                self.index.add(rows, [Indexed.of_record(self._record(n), n.id) for n in page])
+                records = [(self._record(n), n.id) for n in page]
+                self.index.add(rows, [Indexed.of_record(record, position) for record, position in records])
+                for other in beside:
+                    other.add_records(rows, records)
                 done += len(page)
                 if progress is not None:
                     progress(len(page))
             self.index.set_version(rows)
+            for other in beside:
+                other.set_version(rows)
         return done
 
     # --- Answering ------------------------------------------------------------
