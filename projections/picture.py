@@ -184,6 +184,23 @@ def fold(entries: Iterable[Entry]) -> Picture:
     return picture
 
 
+# The event types whose case in `evolve` below changes nothing but the
+# incidents the event names: evidence, reasoning, an investigation's steps,
+# amendments. An event of these types that names no incident is invisible to
+# the picture (it may still be evidence another event rests on, which moves
+# that event in valid time: see `domain.order`). The read model relies on it
+# to tell knowledge levels apart only by events the picture sees; a test
+# holds this set to the cases below.
+PICTURE_BLIND: frozenset[str] = frozenset({"ObservationRecorded", "StatementIssued", "DecisionTaken",
+                                           "CommissionConvened", "FindingIssued", "IncidentClosed",
+                                           "EntryCorrected", "EntryRetracted"})
+
+
+def seen_by_picture(type_name: str, incidents: Iterable[str]) -> bool:
+    """Can an event of this type, naming these incidents, change a picture?"""
+    return type_name not in PICTURE_BLIND or any(True for _ in incidents)
+
+
 def evolve(picture: Picture, entry: Entry) -> Picture:
     """Apply one event: the one place each event type's effect is written."""
     for incident_id in entry.incidents:

@@ -28,7 +28,12 @@ disagree?" without scanning every entry reported between them (a question
 
 - `report_days`: for each UTC day, the earliest family touch of any entry
   whose `report_high` falls on it (lowered when an amendment lowers a family's
-  touch, as `family_touch` is);
+  touch, as `family_touch` is), counting only the families the picture can
+  see (`seen_families`: an event the fold does something with, or evidence
+  another event rests on). Most of a log is observations and statements,
+  and their late reports and corrections reach far back: a question "as
+  known" in the past would otherwise find no checkpoint of today's that
+  holds, although the picture is the same.
 - `report_spans`: the few entries whose reporting times span more than an
   instant (`report_low` < `report_high`: a correction that moves a report),
   which may count at a level whatever day their `report_high` falls on.
@@ -51,10 +56,11 @@ from domain.entry import Entry
 from domain.errors import DomainError
 from domain.times import TimePoint
 from domain.vocabulary import EVENT_TYPES
+from projections.picture import seen_by_picture
 from store.database import Database, Rows
 from store.records import EntryRecorded
 
-INDEX_VERSION = "2"  # 2: report_days and report_spans
+INDEX_VERSION = "3"  # 2: report_days and report_spans; 3: seen_families
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
 NEVER = 2**62  # later than any time: "knowing everything the log holds"
@@ -82,12 +88,15 @@ class Indexed:
     reported: datetime
     recorded: datetime
     data: dict[str, Any]  # read only for amendments: the times a correction sets
+    seen: bool  # can the picture see the event (`projections.picture.seen_by_picture`)?
+    evidence: tuple[UUID, ...]  # the events it rests on
 
     @classmethod
     def of_entry(cls, entry: Entry) -> Indexed:
         amends = entry.payload.amended_event
         return cls(entry.position, entry.id, amends, entry.occurred_at.start, entry.reported_at.start,
-                   entry.recorded_at, entry.payload.to_json() if amends else {})
+                   entry.recorded_at, entry.payload.to_json() if amends else {},
+                   seen_by_picture(entry.type, entry.incidents), entry.based_on)
 
     @classmethod
     def of_record(cls, record: EntryRecorded, position: int) -> Indexed:
@@ -97,7 +106,8 @@ class Indexed:
         occurred = TimePoint.parse(record.occurred_at, "occurred_at").start
         reported = TimePoint.parse(record.reported_at, "reported_at").start
         return cls(position, record.originator_id, amends, occurred, reported, record.timestamp,
-                   record.data if amends else {})
+                   record.data if amends else {}, seen_by_picture(record.type, record.incidents),
+                   tuple(UUID(i) for i in record.based_on))
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,7 @@ class EntryIndex:
         self.meta = database.table("meta")
         self.report_days = database.table("report_days")
         self.report_spans = database.table("report_spans")
+        self.seen = database.table("seen_families")
 
     def create(self, rows: Rows) -> None:
         db = self.db
@@ -173,6 +184,7 @@ class EntryIndex:
             f"CREATE TABLE IF NOT EXISTS {self.report_days} (day {{int}} PRIMARY KEY, touch {{int}} NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.report_spans} (position {{int}} PRIMARY KEY, root TEXT NOT NULL, "
             "report_low {int} NOT NULL, report_high {int} NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.seen} (root TEXT PRIMARY KEY)",
         ):
             rows.execute(db.ddl(statement))
 
@@ -200,7 +212,8 @@ class EntryIndex:
                 lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
         # Read before writing: on PostgreSQL, a query after `executemany` in
         # the same cursor may be answered with the status of the last insert.
-        older = self._report_days_of(rows, lowered)
+        seen, newly = self._seen_families(rows, items, made)
+        older = self._report_days_of(rows, newly | {root for root in lowered if root in seen}, lowered)
         rows.executemany(
             f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
             "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
@@ -208,21 +221,45 @@ class EntryIndex:
                          [(touch, root.hex, touch) for root, touch in lowered.items()])
         rows.executemany(f"INSERT INTO {self.moves} (start, root, position) VALUES (?, ?, ?)",
                          [(moved, row.root.hex, row.position) for row in made.values() for moved in row.moves])
-        self._add_report_days(rows, made.values(), family, older)
+        rows.executemany(f"INSERT INTO {self.seen} (root) VALUES (?)", [(root.hex,) for root in sorted(newly)])
+        self._add_report_days(rows, [row for row in made.values() if row.root in seen], family, older)
 
-    def _report_days_of(self, rows: Rows, lowered: dict[UUID, int]) -> dict[int, int]:
-        """The days the stored entries of families whose touch is lowered were
-        reported on, each with the lowered touch: those days must come down too."""
+    def _seen_families(self, rows: Rows, items: Sequence[Indexed],
+                       made: dict[UUID, IndexRow]) -> tuple[set[UUID], set[UUID]]:
+        """Of the families these entries belong to or rest on, those the picture
+        can see (an event it sees, or evidence another event rests on), and
+        those it sees from now on. Seeing is for good: a family once seen stays."""
+        evidence = {i for item in items for i in item.evidence}
+        roots = {made[i].root for i in evidence if i in made}
+        stored = sorted(i.hex for i in evidence if i not in made)
+        for chunk in _chunks(stored):
+            roots |= {UUID(r[0]) for r in rows.execute(
+                f"SELECT root FROM {self.entries} WHERE id IN ({_marks(chunk)})", chunk).all()}
+        now = roots | {made[item.id].root for item in items if item.amends is None and item.seen}
+        asked = sorted(r.hex for r in now | {row.root for row in made.values()})
+        already: set[UUID] = set()
+        for chunk in _chunks(asked):
+            already |= {UUID(r[0]) for r in rows.execute(
+                f"SELECT root FROM {self.seen} WHERE root IN ({_marks(chunk)})", chunk).all()}
+        return already | now, now - already
+
+    def _report_days_of(self, rows: Rows, roots: set[UUID], lowered: dict[UUID, int]) -> dict[int, int]:
+        """The days the stored entries of these families were reported on, each
+        with the family's touch (lowered by the new entries): a family seen
+        from now on, or one whose touch came down, must count on those days."""
         days: dict[int, int] = {}
-        for root, touch in lowered.items():
-            for (high,) in rows.execute(f"SELECT report_high FROM {self.entries} WHERE root = ?",
-                                        (root.hex,)).all():
-                days[day_of(int(high))] = min(touch, days.get(day_of(int(high)), NEVER))
+        for root in sorted(roots):
+            for high, touch in rows.execute(
+                    f"SELECT e.report_high, r.family_touch FROM {self.entries} e JOIN {self.entries} r "
+                    "ON r.id = e.root WHERE e.root = ?", (root.hex,)).all():
+                earliest = min(int(touch), lowered.get(root, NEVER))
+                days[day_of(int(high))] = min(earliest, days.get(day_of(int(high)), NEVER))
         return days
 
     def _add_report_days(self, rows: Rows, made: Iterable[IndexRow], family: dict[UUID, int],
                          older: dict[int, int]) -> None:
-        """Keep `report_days` and `report_spans` with the new rows (see the module's notes)."""
+        """Keep `report_days` and `report_spans` with the new rows of families
+        the picture sees (see the module's notes)."""
         earliest = dict(older)
         for row in made:
             day = day_of(row.report_high)
@@ -302,8 +339,9 @@ class EntryIndex:
                                   (day_of(low), day_of(min(high, NEVER - 1)))).one()
             # ... but an entry whose reports span `high` counts too.
             spanning = rows.execute(
-                f"SELECT MIN(r.family_touch) FROM {self.report_spans} s JOIN {self.entries} r ON r.id = s.root "
-                "WHERE s.report_low <= ? AND s.report_high > ?", (high, high)).one()
+                f"SELECT MIN(r.family_touch) FROM {self.report_spans} s JOIN {self.seen} f ON f.root = s.root "
+                f"JOIN {self.entries} r ON r.id = s.root WHERE s.report_low <= ? AND s.report_high > ?",
+                (high, high)).one()
             for found in (by_day, spanning):
                 if found is not None and found[0] is not None:
                     earliest = min(earliest, int(found[0]))
@@ -370,6 +408,7 @@ class EntryIndex:
         rows.execute(f"DELETE FROM {self.moves}")
         rows.execute(f"DELETE FROM {self.report_days}")
         rows.execute(f"DELETE FROM {self.report_spans}")
+        rows.execute(f"DELETE FROM {self.seen}")
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -65,7 +65,8 @@ CHECKPOINTS_PER_SERIES = 200  # at most, about: the spacing grows with the log
 REACH = 2000  # facts left to carry past which folding the whole log, when held, is cheaper ...
 REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
-SERIES_KEPT = 12  # knowledge levels with checkpoints kept; the least recently made go first
+SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
+LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
 log = structlog.get_logger("incidentlog.read_model")
 Decode = Callable[[Notification], Entry]
@@ -190,8 +191,18 @@ class ReadModel:
         known: Mapping[UUID, Entry]
         if far:
             assert everything is not None
+            # A level far from every checkpoint leaves a few behind, over the
+            # stretch just before this question, where questions at nearby
+            # levels (a `known_at` slider moved a little) can start from.
+            recent = query.as_of - LOOKBACK
+
+            def keep_recent(end: datetime, picture: Picture, count: int) -> None:
+                if end >= recent:
+                    keep(end, picture, count)
+
             known = beliefs(everything(), bounded)
-            folded = carry(Picture(), timed_in_valid_time(known, bounded), keeping, every, query.as_of, last)
+            folded = carry(Picture(), timed_in_valid_time(known, bounded), keep if now else keep_recent, every,
+                           query.as_of)
         else:
             known = KnownAt(self, bounded)
             folded = base or Picture()

@@ -83,7 +83,8 @@ def logs(draw: st.DrawFn, max_events: int = 14, decisions: bool = False) -> list
             kind = draw(st.sampled_from(DECISION_KINDS))
         else:
             kind = draw(st.sampled_from(["leak", "assess", "return", "lifeboat", "extend", "seats", "schedule",
-                                         "flight", "withdraw", "end", "same day", "correct", "correct", "retract"]))
+                                         "flight", "withdraw", "end", "same day", "observe", "rests",
+                                         "correct", "correct", "retract"]))
         if kind in DECISION_KINDS:
             _draw_decision_event(draw, log, kind, occurred, lag)
         else:
@@ -146,6 +147,18 @@ def _draw_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, lag: int) 
                        | {"occurred_at": f"{day(occurred)}T{draw(st.integers(0, 23)):02d}:30:00Z"})
         log.add(_event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, **_assessment(draw))
                 | {"based_on": [test["id"]]})
+    elif kind == "observe":
+        # Evidence the picture cannot see, unless it names the incident or
+        # something comes to rest on it (see "rests").
+        named = {"incident": "inc"} if draw(st.booleans()) else {}
+        log.add(_event("ObservationRecorded", occurred, lag, description="seen", vehicle=vehicle) | named)
+    elif kind == "rests" and (seen := [e for e in log.events if e["type"] == "ObservationRecorded"]):
+        # An assessment of an observation's day resting on it, written later:
+        # the observation now decides where the assessment falls in its day.
+        test = draw(st.sampled_from(seen))
+        observed = (date.fromisoformat(test["occurred_at"][:10]) - DAY0).days
+        log.add(_event("VehicleDamageAssessed", observed, max(lag, occurred - observed), vehicle=vehicle,
+                       **_assessment(draw)) | {"based_on": [test["id"]]})
     elif kind == "assess":
         log.add(_event("VehicleDamageAssessed", occurred, lag, vehicle=vehicle, **_assessment(draw)))
     elif kind == "return":

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from domain.vocabulary import EVENT_TYPES
-from projections.picture import Picture, VehicleStatus, evolve
+from projections import picture_codec
+from projections.picture import PICTURE_BLIND, Picture, VehicleStatus, evolve, seen_by_picture
 from tests.factories import crew_member, docked_with_crew, event, new_id, vehicle
 from tests.projections.test_station_state import entries_of
 
@@ -64,3 +65,18 @@ def test_a_view_refuses_a_field_it_does_not_have() -> None:
     vehicle: VehicleStatus = Picture().vehicle("capsule")
     with pytest.raises(AttributeError):
         vehicle.helth = "damaged"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("type_name", sorted(EXAMPLES))
+def test_the_types_the_picture_is_blind_to_change_nothing_and_the_others_do(type_name: str) -> None:
+    """`PICTURE_BLIND` says which cases of `evolve` do nothing: the read model
+    tells knowledge levels apart only by the events the picture can see."""
+    *story, example = entries_of(*STORY, {**EXAMPLES[type_name], "incidents": []})
+    picture = Picture()
+    for entry in story:
+        evolve(picture, entry)
+    before = picture_codec.encode(picture)
+    evolve(picture, example)
+    assert (picture_codec.encode(picture) == before) == (type_name in PICTURE_BLIND)
+    assert seen_by_picture(type_name, []) == (type_name not in PICTURE_BLIND)
+    assert seen_by_picture(type_name, ["an-incident"])

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +28,7 @@ from store.application import IncidentLogApplication
 from store.read_model import ReadModel
 from store.settings import Settings
 from tests.factories import NOW as CLOCK_START
-from tests.factories import FakeClock
+from tests.factories import FakeClock, draft, event, vehicle
 from tests.projections.test_properties import NOW, comparable
 from tests.strategies import day, logs
 
@@ -154,3 +155,36 @@ def test_checkpoints_of_another_shape_are_never_used(store_url: str) -> None:
     finally:
         app.close()
 
+
+
+@pytest.mark.parametrize("rests_later", [False, True], ids=["rested-on-first", "rested-on-after-the-correction"])
+def test_evidence_the_picture_cannot_see_still_tells_knowledge_levels_apart(store_url: str, rests_later: bool) -> None:
+    """An observation changes no picture, but an assessment resting on it
+    counts from its time: correcting that time reorders the assessments of
+    that day. A checkpoint made knowing the correction must not answer a
+    question asked as known before it, whether the assessment came to rest
+    on the observation before the correction was written or after."""
+    observation = str(uuid.uuid4())
+    app = opened(store_url)
+    resting = draft(event("VehicleDamageAssessed", "2022-10-10", vehicle="capsule", health="damaged",
+                          crewed_return="not_cleared", based_on=[observation]))
+    try:
+        app.append([draft(vehicle("capsule", occurred_at="2022-09-01")),
+                    draft(event("ObservationRecorded", "2022-10-10T10:00:00Z", event_id=observation,
+                                reported_at="2022-10-10T18:00:00Z", vehicle="capsule", description="pressure test")),
+                    *([] if rests_later else [resting]),
+                    draft(event("VehicleDamageAssessed", "2022-10-10T12:00:00Z", vehicle="capsule",
+                                health="nominal", crewed_return="cleared"))], "test")
+        app.append([draft(event("EntryCorrected", "2022-11-20", target=observation, reason="the test ended later",
+                                changes={"occurred_at": "2022-10-10T14:00:00Z"}))], "test")
+        if rests_later:
+            app.append([resting], "test")
+        # Known now, then as known on 2022-11-07 (day 310), before the correction.
+        for drawn in [("2022-10-20", None, None, None), ("2022-10-20", None, 330, None),
+                      ("2022-10-25", None, 310, None), ("2022-10-12", None, 312, None)]:
+            agree(app, drawn)  # known now first: its checkpoints are the ones that must not be reused
+        later = app.state(horizon(app, ("2022-10-20", None, None, None))).picture.vehicles["capsule"]
+        earlier = app.state(horizon(app, ("2022-10-20", None, 310, None))).picture.vehicles["capsule"]
+        assert (later.health, earlier.health) == ("damaged", "nominal")  # the case is what it says
+    finally:
+        app.close()
