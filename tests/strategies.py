@@ -114,6 +114,10 @@ def _draw_decision_event(draw: st.DrawFn, log: _Log, kind: str, occurred: int, l
             _event("LifeboatAssigned", occurred, lag, crew_member=member, vehicle=vehicle),
             _event("SeatCapacityChanged", occurred, lag, vehicle=vehicle, seats=2, reason="decided")]))
         log.add(event | {"based_on": based_on, "incidents": incidents})
+        if draw(st.booleans()):  # later set again: what the consequence set is no longer current
+            again = _event(event["type"], occurred + draw(st.integers(1, 20)), lag,
+                           **{**event["data"], **(_data_change(draw, event["type"]) or {})})
+            log.add(again)
     elif kind == "supersede":
         believed = [i for i in taken if i in log.amendable]
         if believed:
