@@ -50,7 +50,7 @@ from eventsourcing.persistence import IntegrityError, Notification, PersistenceE
 
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
-from domain.log import Acceptance, IncidentLog, Proposal, accept, accept_each
+from domain.log import Acceptance, Proposal, accept, accept_each
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
 from projections.case_file import CaseFile
 from projections.explain import describe
@@ -172,8 +172,7 @@ class IncidentLogApplication(Application[UUID]):
         self.bounded = BoundedReads(self.read_model, self.mentions)
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
-        self._rules = IncidentLog()  # the whole log folded, for the readers that still need it (catch_up)
-        self._entries: list[Entry] = []
+        self._entries: list[Entry] = []  # the log, held only for folds of most of it (`_may_hold_the_log`)
         self._queue_lock = threading.Lock()
         self._arrived = threading.Condition(self._queue_lock)  # a leader gathering waits on it
         self._queue: list[_Waiting] = []
@@ -397,17 +396,12 @@ class IncidentLogApplication(Application[UUID]):
     # --- Reading ------------------------------------------------------------
 
     def catch_up(self) -> int:
-        """Fold in whatever the store holds beyond what this process has seen."""
+        """Read into the log held in memory whatever the store holds beyond it."""
         with self._lock:
             before = len(self._entries)
-            for page in self._pages(self._rules.head):
-                for notification in page:
-                    self._take(self._decode(notification))
+            for page in self._pages(self._entries[-1].position if self._entries else 0):
+                self._entries += [self._decode(notification) for notification in page]
             return len(self._entries) - before
-
-    def _take(self, entry: Entry) -> None:
-        self._rules.apply(entry)
-        self._entries.append(entry)
 
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
         """Entries in log order with a position greater than `after`, read from
@@ -509,5 +503,5 @@ class IncidentLogApplication(Application[UUID]):
         its last write, or the log it holds for readers), without asking the
         store: for a metrics scrape, which must not wait on it. The latest of
         them is the one with the highest head."""
-        held = {"events": len(self._entries), "head": self._rules.head}
+        held = {"events": len(self._entries), "head": self._entries[-1].position if self._entries else 0}
         return dict(max(self._seen, self._written, held, key=lambda seen: seen["head"]))
