@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.entry import Entry
 from projections.explain import describe
 from projections.horizon import Horizon, beliefs, in_valid_time
-from projections.picture import CrewPlan, Picture, Tracked, V, derive_return_crews, evolve
+from projections.picture import CrewPlan, Picture, Tracked, V, VehicleStatus, derive_return_crews, evolve
 from projections.state import find_crew
 
 Subject = Literal["vehicle", "crew"]
@@ -35,16 +35,16 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
     before: dict[str, Any] = {}
     changes = []
     for entry in facts:
-        named = (len(picture.vehicles), len(picture.crew))
         picture.journal.clear()
         evolve(picture, entry)
         # What this fact set decides what can have changed: the fold of every
         # fact is the reference, and each step below is skipped only where it
-        # could not have given another answer.
-        grown = named != (len(picture.vehicles), len(picture.crew))
-        if kind == "vehicle" and (grown or any(isinstance(v, CrewPlan) and name_set == "return_vehicle"
-                                               for v, name_set in picture.journal)):
-            derive_return_crews(picture, only=subject_id)  # it counts each member's return vehicle
+        # could not have given another answer. A return crew counts each
+        # member's return vehicle, among the vehicles named so far.
+        if kind == "vehicle" and any((isinstance(v, CrewPlan) and name_set == "return_vehicle")
+                                     or (isinstance(v, VehicleStatus) and name_set == NAMED)
+                                     for v, name_set in picture.journal):
+            derive_return_crews(picture, only=subject_id)
         if kind == "crew" and subject_id is None:
             # Only a member named now or given a name or alias now can have
             # become the first to answer to `name`: the others did not before.
@@ -54,7 +54,7 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
             subject_id = member.id if member else None
         views = picture.vehicles if kind == "vehicle" else picture.crew
         view = views.get(subject_id) if subject_id else None
-        if view is None or not (grown or any(v is view for v, _ in picture.journal)):
+        if view is None or not any(v is view for v, _ in picture.journal):
             continue
         after = view.to_json()
         diff = {key: {"from": before.get(key), "to": value}
@@ -64,6 +64,9 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
                             "changes": diff})
         before = after
     return changes if before else None
+
+
+NAMED = "id"  # noted in the journal for a view named for the first time
 
 
 class _Journal(dict[str, UUID]):
@@ -95,7 +98,7 @@ class _Watched(Picture):
 
     def _attached(self, view: V) -> V:
         view.set_by = _Journal(view, self.journal)
-        self.journal.append((view, "id"))  # a view named for the first time
+        self.journal.append((view, NAMED))
         return super()._attached(view)
 
 

@@ -446,12 +446,13 @@ def derive_return_crews(p: Picture, only: str | None = None) -> None:
     (an assignment ends when its holder lands). It explains through each
     member's assignment; `set_by` names the first, as for a field set once.
     With `only`, just that vehicle's (a history follows one vehicle)."""
-    for vehicle in p.vehicles.values() if only is None else [p.vehicles[only]] if only in p.vehicles else []:
+    counted = p.vehicles if only is None else {only: p.vehicles[only]} if only in p.vehicles else {}
+    for vehicle in counted.values():
         vehicle.return_crew = []
         vehicle.set_by.pop("return_crew", None)
         vehicle.derived.pop("return_crew", None)
     for member in p.crew.values():
-        if member.return_vehicle in p.vehicles and (only is None or member.return_vehicle == only):
+        if member.return_vehicle in counted:
             vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
             vehicle.set_by.setdefault("return_crew", member.set_by["return_vehicle"])

@@ -44,13 +44,12 @@ def decode(data: bytes) -> Picture:
     body = json.loads(data)
     if len(_EVENT_IDS) > _EVENT_IDS_KEPT:
         _EVENT_IDS.clear()
-    ids = _EVENT_IDS  # one event sets fields of several views: read each id once
     picture = Picture(stations=set(body["stations"]), lifeboat_assigned_at={
         k: TimePoint(datetime.fromisoformat(start), precision) for k, (start, precision) in
         body["lifeboat_assigned_at"].items()})
-    picture.vehicles = {v.id: v for v in (_restore(VehicleStatus, d, picture, ids) for d in body["vehicles"])}
-    picture.crew = {c.id: c for c in (_restore(CrewPlan, d, picture, ids) for d in body["crew"])}
-    picture.incidents = {i.id: i for i in (_restore(IncidentFile, d, picture, ids) for d in body["incidents"])}
+    picture.vehicles = {v.id: v for v in (_restore(VehicleStatus, d, picture) for d in body["vehicles"])}
+    picture.crew = {c.id: c for c in (_restore(CrewPlan, d, picture) for d in body["crew"])}
+    picture.incidents = {i.id: i for i in (_restore(IncidentFile, d, picture) for d in body["incidents"])}
     return picture
 
 
@@ -64,7 +63,7 @@ def _view(view: Tracked) -> dict[str, Any]:
     return {"fields": values, "set_by": {k: str(v) for k, v in view.set_by.items()}}
 
 
-def _restore(kind: type[V], data: dict[str, Any], picture: Picture, ids: dict[str, UUID]) -> V:
+def _restore(kind: type[V], data: dict[str, Any], picture: Picture) -> V:
     # Every field was stored, so the view is filled in directly rather than
     # through its constructor, whose every assignment `Tracked` watches: this
     # is most of what answering from a checkpoint costs.
@@ -74,7 +73,14 @@ def _restore(kind: type[V], data: dict[str, Any], picture: Picture, ids: dict[st
             values[name] = TargetDate(values[name])  # stored as its canonical text
     view = object.__new__(kind)
     view.__dict__.update(values)
-    view.__dict__["set_by"] = {k: ids.get(v) or ids.setdefault(v, UUID(v)) for k, v in data["set_by"].items()}
+    view.__dict__["set_by"] = {k: _event_id(v) for k, v in data["set_by"].items()}
     view.__dict__["derived"] = {}
     view.attach(picture.cause)
     return view
+
+
+def _event_id(text: str) -> UUID:
+    found = _EVENT_IDS.get(text)
+    if found is None:
+        found = _EVENT_IDS[text] = UUID(text)
+    return found

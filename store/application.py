@@ -172,7 +172,7 @@ class IncidentLogApplication(Application[UUID]):
         self.bounded = BoundedReads(self.read_model, self.mentions)
         self._clock = clock
         self._lock = threading.RLock()  # this process's readers and writers
-        self._entries: list[Entry] = []  # the log, held only for folds of most of it (`_may_hold_the_log`)
+        self._entries: list[Entry] = []  # the log, held only for folds of most of it (`_everything`)
         self._queue_lock = threading.Lock()
         self._arrived = threading.Condition(self._queue_lock)  # a leader gathering waits on it
         self._queue: list[_Waiting] = []
@@ -202,15 +202,17 @@ class IncidentLogApplication(Application[UUID]):
         assert isinstance(record, EntryRecorded)
         return record
 
-    def _pages(self, after: int = 0) -> Iterator[list[Notification]]:
-        """The stored events after position `after`, a page at a time."""
-        position = after
-        while True:
-            page = list(self.recorder.select_notifications(position, limit=PAGE, inclusive_of_start=False))
+    def _pages(self, after: int = 0, limit: int | None = None) -> Iterator[list[Notification]]:
+        """The stored events after position `after` (at most `limit`), a page at a time."""
+        position, left = min(after, LAST_POSITION), limit  # nothing is stored past a 64-bit position
+        while left is None or left > 0:
+            size = PAGE if left is None else min(PAGE, left)
+            page = list(self.recorder.select_notifications(position, limit=size, inclusive_of_start=False))
             if page:
                 yield page
                 position = page[-1].id
-            if len(page) < PAGE:
+                left = None if left is None else left - len(page)
+            if len(page) < size:
                 return
 
     def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
@@ -294,14 +296,14 @@ class IncidentLogApplication(Application[UUID]):
                 only.settle(self._append_alone(only.drafts, only.actor))
                 return
             with self._lock, self._writer:
-                with self.database.reading() as rows:
-                    times = self._recording_times(self.rules_index.view(rows), len(group))
                 pending = list(range(len(group)))
+                times: list[datetime] = []  # one for each append of the group, taken once
                 while pending:
                     try:
                         # Read under the writer lock, so nothing changes before the insert.
                         with self.database.reading() as rows:
                             log = self._view(rows, [d for i in pending for d in group[i].drafts])
+                            times = times or self._recording_times(log, len(group))
                             outcomes = accept_each(
                                 log, [Proposal(group[i].drafts, times[i], group[i].actor) for i in pending])
                         placed = self._save_accepted(log, outcomes)
@@ -399,8 +401,8 @@ class IncidentLogApplication(Application[UUID]):
         """Read into the log held in memory whatever the store holds beyond it."""
         with self._lock:
             before = len(self._entries)
-            for page in self._pages(self._entries[-1].position if self._entries else 0):
-                self._entries += [self._decode(notification) for notification in page]
+            for page in self.pages(self._entries[-1].position if self._entries else 0):
+                self._entries += page
             return len(self._entries) - before
 
     def entries(self, after: int = 0, limit: int | None = None) -> list[Entry]:
@@ -412,16 +414,8 @@ class IncidentLogApplication(Application[UUID]):
         """Entries in log order after position `after` (at most `limit`), a page
         at a time, read from the store: an export or a scan holds one page,
         never the log, and only what is asked for is decoded."""
-        position, left = min(after, LAST_POSITION), limit  # nothing is stored past a 64-bit position
-        while left is None or left > 0:
-            size = PAGE if left is None else min(PAGE, left)
-            page = list(self.recorder.select_notifications(position, limit=size, inclusive_of_start=False))
-            if page:
-                yield [self._decode(n) for n in page]
-                position = page[-1].id
-                left = None if left is None else left - len(page)
-            if len(page) < size:
-                return
+        for page in self._pages(after, limit):
+            yield [self._decode(n) for n in page]
 
     def with_id_prefix(self, prefix: str, type_name: str, limit: int) -> tuple[int, list[Entry]]:
         """How many events of a type have an id starting `prefix` (hexadecimal,
@@ -435,9 +429,7 @@ class IncidentLogApplication(Application[UUID]):
     def first_with_id_prefix(self, prefix: str, limit: int) -> list[Entry]:
         """The first `limit` entries, in log order, whose id starts `prefix`."""
         with self.database.reading() as rows:
-            positions = [int(r[0]) for r in rows.execute(
-                f"SELECT position FROM {self.read_model.index.entries} WHERE id >= ? AND id < ? "
-                "ORDER BY position LIMIT ?", (prefix, prefix + "g", limit)).all()]
+            positions = self.read_model.index.with_id_prefix(rows, prefix, limit)
             stored = self.read_model.index.stored(rows, positions)
         return sorted((self._decode(n) for n in stored), key=lambda e: e.position)
 
@@ -462,24 +454,24 @@ class IncidentLogApplication(Application[UUID]):
     def state(self, horizon: Horizon) -> StationState:
         """The station at a horizon, from the read model (equal, by test, to
         `projections.state.project` over the whole log)."""
-        return self.read_model.state(horizon, self._everything if self._may_hold_the_log() else None)
+        return self.read_model.state(horizon, self._everything)
 
-    def _may_hold_the_log(self) -> bool:
-        """May this process read the whole log into memory to fold it at once
-        (`Settings.memory_events`)? Carrying a fold from the database, a
-        slice at a time, holds only a slice but takes several times longer."""
-        return 0 < self.head <= self.settings.memory_events
-
-    def _everything(self) -> list[Entry]:
+    def _everything(self) -> list[Entry] | None:
+        """The whole log, held in memory to fold at once, or None when it is
+        longer than this process may hold (`Settings.memory_events`): carrying
+        a fold from the database, a slice at a time, holds only a slice but
+        takes several times longer. Asked only by the questions that fold
+        most of the log."""
+        if not 0 < self.head <= self.settings.memory_events:
+            return None
         self.catch_up()
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
         """`projections.history.history` over the whole log: held in memory
-        while it is short enough (`_may_hold_the_log`), else read a slice at a time."""
-        if self._may_hold_the_log():
-            return history(self._everything(), horizon, kind, name)
-        return self.bounded.history(kind, name, horizon)
+        while it is short enough (`_everything`), else read a slice at a time."""
+        held = self._everything()
+        return self.bounded.history(kind, name, horizon) if held is None else history(held, horizon, kind, name)
 
     def audit(self, decision_id: UUID, horizon: Horizon) -> DecisionAudit | None:
         """How a decision was reached, as known at `known_at` (`as_of` does not

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
 
 # Column types written in DDL as {int}, {blob}; each dialect names them its own way.
 _TYPES = {
@@ -105,3 +106,14 @@ class Database:
 
             return Rows(cursor.connection.cursor(row_factory=tuple_row), self.dialect)
         return Rows(cursor, self.dialect)
+
+
+def marks(values: Sequence[object]) -> str:
+    """Placeholders for an `IN (...)` of these values."""
+    return ", ".join("?" for _ in values)
+
+
+def chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
+    """`values` a bounded number at a time: a statement takes only so many parameters."""
+    for i in range(0, len(values), size):
+        yield list(values[i:i + size])

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -57,12 +57,11 @@ from domain.errors import DomainError
 from domain.times import TimePoint
 from domain.vocabulary import EVENT_TYPES
 from projections.picture import seen_by_picture
-from store.database import Database, Rows
+from store.database import Database, Rows, chunks, marks
 from store.records import EntryRecorded
 
 INDEX_VERSION = "3"  # 2: report_days and report_spans; 3: seen_families
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-T = TypeVar("T")
 NEVER = 2**62  # later than any time: "knowing everything the log holds"
 DAY = 86_400_000_000  # micros
 
@@ -137,19 +136,24 @@ def index_row(item: Indexed, target: IndexRow | None) -> IndexRow:
                     min(reports), max(reports), recorded, moved)
 
 
-def _times_named(data: Any, name: str) -> Iterator[datetime]:
-    """Every time under `name` anywhere in a correction's changes (a correction
-    of a correction may carry the times it sets inside its own changes)."""
+def texts_named(data: Any, name: str) -> Iterator[str]:
+    """Every text under `name` anywhere in an amendment's data (a correction of
+    a correction carries the values it sets inside its own changes)."""
     if isinstance(data, dict):
         for key, value in data.items():
             if key == name and isinstance(value, str):
-                try:
-                    point = TimePoint.parse(value, name)
-                except DomainError:
-                    continue
-                yield point.start
+                yield value
             else:
-                yield from _times_named(value, name)
+                yield from texts_named(value, name)
+
+
+def _times_named(data: Any, name: str) -> Iterator[datetime]:
+    """Every time under `name` anywhere in a correction's data (`texts_named`)."""
+    for text in texts_named(data, name):
+        try:
+            yield TimePoint.parse(text, name).start
+        except DomainError:
+            continue
 
 
 class EntryIndex:
@@ -231,16 +235,13 @@ class EntryIndex:
         those it sees from now on. Seeing is for good: a family once seen stays."""
         evidence = {i for item in items for i in item.evidence}
         roots = {made[i].root for i in evidence if i in made}
-        stored = sorted(i.hex for i in evidence if i not in made)
-        for chunk in _chunks(stored):
-            roots |= {UUID(r[0]) for r in rows.execute(
-                f"SELECT root FROM {self.entries} WHERE id IN ({_marks(chunk)})", chunk).all()}
+        roots |= {UUID(root) for root in self.roots_of(rows, [i for i in evidence if i not in made])}
         now = roots | {made[item.id].root for item in items if item.amends is None and item.seen}
         asked = sorted(r.hex for r in now | {row.root for row in made.values()})
         already: set[UUID] = set()
-        for chunk in _chunks(asked):
+        for chunk in chunks(asked):
             already |= {UUID(r[0]) for r in rows.execute(
-                f"SELECT root FROM {self.seen} WHERE root IN ({_marks(chunk)})", chunk).all()}
+                f"SELECT root FROM {self.seen} WHERE root IN ({marks(chunk)})", chunk).all()}
         return already | now, now - already
 
     def _report_days_of(self, rows: Rows, roots: set[UUID], lowered: dict[UUID, int]) -> dict[int, int]:
@@ -361,20 +362,26 @@ class EntryIndex:
                              "AND position <= ? LIMIT ?) w", (after, until, position, enough)).one()
         return int(found[0]) if found else 0
 
+    def with_id_prefix(self, rows: Rows, prefix: str, limit: int) -> list[int]:
+        """The first `limit` positions, in log order, of entries whose id (hexadecimal) starts `prefix`."""
+        return [int(r[0]) for r in rows.execute(
+            f"SELECT position FROM {self.entries} WHERE id >= ? AND id < ? ORDER BY position LIMIT ?",
+            (prefix, prefix + "g", limit)).all()]
+
     def roots_of(self, rows: Rows, ids: Iterable[UUID]) -> set[str]:
         wanted = [i.hex for i in ids]
         found: set[str] = set()
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             found |= {r[0] for r in rows.execute(
-                f"SELECT root FROM {self.entries} WHERE id IN ({_marks(chunk)})", chunk).all()}
+                f"SELECT root FROM {self.entries} WHERE id IN ({marks(chunk)})", chunk).all()}
         return found
 
     def family_positions(self, rows: Rows, roots: Iterable[str], position: int) -> list[int]:
         """Where every stored entry (up to `position`) of the given families is."""
         found: list[int] = []
-        for chunk in _chunks(sorted(roots)):
+        for chunk in chunks(sorted(roots)):
             found += [int(r[0]) for r in rows.execute(
-                f"SELECT position FROM {self.entries} WHERE root IN ({_marks(chunk)}) AND position <= ?",
+                f"SELECT position FROM {self.entries} WHERE root IN ({marks(chunk)}) AND position <= ?",
                 (*chunk, position)).all()]
         return found
 
@@ -382,10 +389,10 @@ class EntryIndex:
         """The entries at these positions, as the event store holds them."""
         db = self.db
         found: list[Notification] = []
-        for chunk in _chunks(sorted(positions)):
+        for chunk in chunks(sorted(positions)):
             for stored in rows.execute(
                     f"SELECT {db.position_column}, originator_id, originator_version, topic, state "
-                    f"FROM {db.events_table} WHERE {db.position_column} IN ({_marks(chunk)})", chunk).all():
+                    f"FROM {db.events_table} WHERE {db.position_column} IN ({marks(chunk)})", chunk).all():
                 notification_id, originator, version, topic, state = stored
                 found.append(Notification(id=notification_id, originator_id=UUID(str(originator)),
                                           originator_version=version, topic=topic, state=bytes(state)))
@@ -409,12 +416,3 @@ class EntryIndex:
         rows.execute(f"DELETE FROM {self.report_days}")
         rows.execute(f"DELETE FROM {self.report_spans}")
         rows.execute(f"DELETE FROM {self.seen}")
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _chunks(values: Sequence[T], size: int = 500) -> Iterator[list[T]]:
-    for i in range(0, len(values), size):
-        yield list(values[i:i + size])

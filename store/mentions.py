@@ -34,7 +34,7 @@ from uuid import UUID
 
 from domain import vocabulary as v
 from domain.entry import Entry
-from store.database import Database, Rows
+from store.database import Database, Rows, chunks, marks
 from store.records import EntryRecorded
 
 MENTIONS_VERSION = "1"
@@ -135,8 +135,8 @@ class MentionIndex:
 
     def _roots(self, rows: Rows, ids: Sequence[UUID]) -> dict[UUID, str]:
         found: dict[UUID, str] = {}
-        for chunk in _chunks([i.hex for i in ids]):
-            for event_id, root in rows.execute(f"SELECT id, root FROM {self.entries} WHERE id IN ({_marks(chunk)})",
+        for chunk in chunks([i.hex for i in ids]):
+            for event_id, root in rows.execute(f"SELECT id, root FROM {self.entries} WHERE id IN ({marks(chunk)})",
                                                chunk).all():
                 found[UUID(event_id)] = str(root)
         return found
@@ -169,9 +169,9 @@ class MentionIndex:
         `kind` (or, with `any_kind`, in a correction's changes)."""
         kinds = [kind, ANY] if any_kind else [kind]
         found: set[str] = set()
-        for chunk in _chunks(sorted(set(names))):
+        for chunk in chunks(sorted(set(names))):
             found |= {str(r[0]) for r in rows.execute(
-                f"SELECT root FROM {self.table} WHERE kind IN ({_marks(kinds)}) AND name IN ({_marks(chunk)}) "
+                f"SELECT root FROM {self.table} WHERE kind IN ({marks(kinds)}) AND name IN ({marks(chunk)}) "
                 "AND position <= ?", (*kinds, *chunk, position)).all()}
         return found
 
@@ -192,12 +192,3 @@ class MentionIndex:
         found = rows.execute(f"SELECT COUNT(*) FROM {self.table} WHERE kind = 'type' AND name = ? "
                              "AND root >= ? AND root < ?", (type_name, prefix, prefix + "g")).one()
         return int(found[0]) if found else 0
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
-    for i in range(0, len(values), size):
-        yield list(values[i:i + size])

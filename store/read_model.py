@@ -176,15 +176,16 @@ class ReadModel:
 
     # --- Answering ------------------------------------------------------------
 
-    def state(self, query: Horizon, everything: Callable[[], list[Entry]] | None = None) -> StationState:
+    def state(self, query: Horizon, everything: Callable[[], list[Entry] | None] | None = None) -> StationState:
         """The station as `project(whole log, query)` would give it.
 
         From the latest checkpoint that holds, carried on over the entries that
         count after it, loaded from the database a slice at a time. When more
         than `reach` facts are left to carry (a question at a knowledge level
         far from every checkpoint's: see the module's notes) and the caller can
-        give the whole log (`everything`), folding it is the cheaper way: the
-        database would have to decode most of it anyway.
+        give the whole log (`everything`, None when it will not hold it),
+        folding it is the cheaper way: the database would have to decode most
+        of it anyway.
         """
         with self.db.reading() as rows:
             level = self._level(rows, query)
@@ -194,6 +195,7 @@ class ReadModel:
             reach = max(self.reach, level.position // REACH_PART)
             far = everything is not None and self.index.starting_between(
                 rows, micros(start) if start else -NEVER, micros(query.as_of), level.position, reach) >= reach
+        held = everything() if far and everything is not None else None
         bounded = replace(query, recorded_before=level.position)
         made: list[tuple[datetime, bytes, int]] = []
 
@@ -211,8 +213,7 @@ class ReadModel:
         # level is likely near it (a page held at one `known_at`).
         every, last = max(self.every, level.position // CHECKPOINTS_PER_SERIES), not now
         known: Mapping[UUID, Entry]
-        if far:
-            assert everything is not None
+        if held is not None:
             # A level far from every checkpoint leaves a few behind, over the
             # stretch just before this question, where questions at nearby
             # levels (a `known_at` slider moved a little) can start from.
@@ -222,7 +223,7 @@ class ReadModel:
                 if end >= recent:
                     keep(end, picture, count)
 
-            known = beliefs(everything(), bounded)
+            known = beliefs(held, bounded)
             folded = carry(Picture(), timed_in_valid_time(known, bounded), keep if now else keep_recent, every,
                            query.as_of)
         else:

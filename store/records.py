@@ -77,7 +77,6 @@ def from_record(record: EntryRecorded, position: int, checked: bool = True) -> E
     return Entry(draft, reported_at, record.timestamp, record.actor, position)
 
 
-
 RECORD_TOPIC = "store.records:EntryRecorded"  # as every stored row names it (see the module's notes)
 
 
@@ -89,17 +88,8 @@ def from_state(state: bytes, originator_id: UUID, position: int) -> Entry:
     rest of reading the entry. Equal to `from_record` over the mapper (a
     property test holds it to that); the payload is trusted, as there."""
     body = json.loads(state)
-    stamp = body["timestamp"]
+    stamp = body.pop("timestamp")
     assert stamp["_type_"] == "datetime_iso", "EntryRecorded's timestamp is a datetime"
-    reported_at = TimePoint.parse(body["reported_at"], "reported_at")
-    draft = Draft(
-        id=originator_id,
-        payload=restore_payload(body["type"], body["data"]),
-        occurred_at=TimePoint.parse(body["occurred_at"], "occurred_at"),
-        reported_at=reported_at if body["reported_at_given"] else None,
-        source=body["source"],
-        based_on=tuple(UUID(i) for i in body["based_on"]),
-        incidents=tuple(body["incidents"]),
-        on_behalf_of=body.get("on_behalf_of"),
-    )
-    return Entry(draft, reported_at, datetime.fromisoformat(stamp["_data_"]), body["actor"], position)
+    record = EntryRecorded(originator_id=originator_id, originator_version=1,  # an entry's stream holds only it
+                           timestamp=datetime.fromisoformat(stamp["_data_"]), **body)
+    return from_record(record, position, checked=False)

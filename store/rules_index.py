@@ -32,10 +32,10 @@ read, or a new row for its vehicle, may change).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -45,8 +45,8 @@ from domain.entry import Entry
 from domain.log import Move, timeline
 from domain.order import ValidTimeOrder
 from domain.vocabulary import EVENT_TYPES
-from store.database import Database, Rows
-from store.entry_index import EntryIndex
+from store.database import Database, Rows, chunks, marks
+from store.entry_index import EntryIndex, texts_named
 from store.records import EntryRecorded
 
 RULES_INDEX_VERSION = "1"
@@ -74,7 +74,7 @@ class RuleFacts:
         payload = entry.payload
         registers = (payload.registers, payload.registered_id) if payload.registers and payload.registered_id \
             else None
-        vehicles = frozenset(_named(payload.to_json(), "vehicle")) if payload.amends else \
+        vehicles = frozenset(texts_named(payload.to_json(), "vehicle")) if payload.amends else \
             frozenset({payload.moved_vehicle} if payload.moved_vehicle else ())
         return cls(entry.position, entry.id, registers, vehicles)
 
@@ -84,20 +84,9 @@ class RuleFacts:
         kind = EVENT_TYPES[record.type]
         identifier, vehicle = record.data.get("id"), record.data.get("vehicle")
         registers = (kind.registers, identifier) if kind.registers and isinstance(identifier, str) else None
-        vehicles = frozenset(_named(record.data, "vehicle")) if kind.amends else \
+        vehicles = frozenset(texts_named(record.data, "vehicle")) if kind.amends else \
             frozenset({vehicle} if kind.movement and isinstance(vehicle, str) else ())
         return cls(position, record.originator_id, registers, vehicles)
-
-
-def _named(data: Any, name: str) -> Iterator[str]:
-    """Every text under `name` anywhere in an amendment's data (a correction of
-    a correction carries the values it sets inside its own changes)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == name and isinstance(value, str):
-                yield value
-            else:
-                yield from _named(value, name)
 
 
 class _Lru(OrderedDict[K, V]):
@@ -199,9 +188,9 @@ class RulesIndex:
 
     def _roots_at(self, rows: Rows, positions: list[int]) -> dict[int, str]:
         found: dict[int, str] = {}
-        for chunk in _chunks(positions):
+        for chunk in chunks(positions):
             found.update((int(p), r) for p, r in rows.execute(
-                f"SELECT position, root FROM {self.index.entries} WHERE position IN ({_marks(chunk)})", chunk).all())
+                f"SELECT position, root FROM {self.index.entries} WHERE position IN ({marks(chunk)})", chunk).all())
         return found
 
     # --- Answering ------------------------------------------------------------
@@ -339,9 +328,9 @@ class StoredLog:
 
     def _load_roots(self, ids: Iterable[UUID]) -> None:
         wanted = {i for i in ids if i not in self._absent and self._index._roots.find(i) is None}
-        for chunk in _chunks(sorted(i.hex for i in wanted)):
+        for chunk in chunks(sorted(i.hex for i in wanted)):
             for event_id, root in self._rows.execute(
-                    f"SELECT id, root FROM {self._index.index.entries} WHERE id IN ({_marks(chunk)})", chunk).all():
+                    f"SELECT id, root FROM {self._index.index.entries} WHERE id IN ({marks(chunk)})", chunk).all():
                 self._index._roots.keep(UUID(event_id), root)
                 wanted.discard(UUID(event_id))
         self._absent |= wanted
@@ -353,9 +342,9 @@ class StoredLog:
         missing = [root for root in roots if root not in found]
         loaded: dict[str, list[Entry]] = {root: [] for root in missing}
         positions: dict[int, str] = {}
-        for chunk in _chunks(missing):
+        for chunk in chunks(missing):
             positions.update((int(p), r) for p, r in self._rows.execute(
-                f"SELECT position, root FROM {self._index.index.entries} WHERE root IN ({_marks(chunk)})",
+                f"SELECT position, root FROM {self._index.index.entries} WHERE root IN ({marks(chunk)})",
                 chunk).all())
         for notification in sorted(self._index.index.stored(self._rows, positions), key=lambda n: n.id):
             loaded[positions[notification.id]].append(self._index._decode(notification))
@@ -364,12 +353,3 @@ class StoredLog:
             cache.keep(root, family)
             found[root] = family
         return found
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
-    for i in range(0, len(values), size):
-        yield list(values[i:i + size])

@@ -304,6 +304,20 @@ def amendments_of_the_rules_inputs(draw: st.DrawFn, events: list[dict[str, Any]]
     return amendments
 
 
+def drawn_batches(data: st.DataObject, events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """`events` cut into batches of one to three, in order, now and then with
+    a retry of a batch drawn before."""
+    batches: list[list[dict[str, Any]]] = []
+    rest = list(events)
+    while rest:
+        size = data.draw(st.integers(1, 3))
+        batches.append(rest[:size])
+        rest = rest[size:]
+        if data.draw(st.booleans()):  # a retry of any batch so far
+            batches.append(data.draw(st.sampled_from(batches)))
+    return batches
+
+
 def outcome_of(outcome: Acceptance | DomainError) -> tuple[Any, ...]:
     if isinstance(outcome, DomainError):
         return type(outcome).__name__, outcome.field, outcome.rule
@@ -317,14 +331,7 @@ def test_batches_checked_in_turn_get_the_outcomes_they_would_get_appended_one_af
     split = data.draw(st.integers(0, len(events)), label="stored before")
     rest = data.draw(st.permutations(events[split:] + data.draw(amendments_of_the_rules_inputs(events))),
                      label="the rest, in any order")
-    batches: list[list[dict[str, Any]]] = []
-    while rest:
-        size = data.draw(st.integers(1, 3))
-        batches.append(rest[:size])
-        rest = rest[size:]
-        if data.draw(st.booleans()):  # a retry of any batch so far
-            batches.append(data.draw(st.sampled_from(batches)))
-    proposals = [proposal(*batch) for batch in batches]
+    proposals = [proposal(*batch) for batch in drawn_batches(data, rest)]
 
     one_by_one, expected = log_of(*events[:split]), []
     for p in proposals:

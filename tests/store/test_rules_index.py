@@ -17,7 +17,7 @@ from domain.errors import DomainError, RuleViolation
 from domain.log import Acceptance, IncidentLog, Proposal, accept_each
 from store.application import IncidentLogApplication
 from store.settings import Settings
-from tests.domain.test_log import amendments_of_the_rules_inputs
+from tests.domain.test_log import amendments_of_the_rules_inputs, drawn_batches
 from tests.factories import NOW, FakeClock, draft, event
 from tests.strategies import VEHICLES, day, logs
 
@@ -83,13 +83,7 @@ def test_every_batch_is_decided_as_the_fold_in_memory_decides_it(
         fresh_store: Callable[[], str], events: list[dict[str, Any]], data: st.DataObject) -> None:
     extra = data.draw(amendments_of_the_rules_inputs(events)) + data.draw(troubles(events))
     rest = data.draw(st.permutations(events + extra), label="in any order")
-    batches: list[list[dict[str, Any]]] = []
-    while rest:
-        size = data.draw(st.integers(1, 3))
-        batches.append(rest[:size])
-        rest = rest[size:]
-        if data.draw(st.booleans()):  # a retry of any batch so far
-            batches.append(data.draw(st.sampled_from(batches)))
+    batches = drawn_batches(data, rest)
     url = fresh_store()
     # Two writers on one store: each must see what the other stored (its caches refreshed).
     writers = [opened(url), opened(url)]
