@@ -10,7 +10,7 @@ matter here: where a table lives (a PostgreSQL schema), the placeholder
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder
@@ -26,20 +26,34 @@ _TYPES = {
 
 
 class Rows:
-    """A cursor in an open transaction, taking statements written with ``?``."""
+    """A cursor in an open transaction, taking statements written with ``?``.
 
-    def __init__(self, cursor: Any, dialect: str) -> None:
+    With `synced`, each statement is run in a block of its own within the
+    connection's pipeline (PostgreSQL: the library inserts events in pipeline
+    mode, and the read model's rows are written inside that): leaving it
+    syncs, so every statement's results are in before the next one is sent.
+    Without that, a query after `executemany` was sometimes answered with the
+    status of an earlier insert ("the last operation didn't produce records").
+    """
+
+    def __init__(self, cursor: Any, dialect: str, synced: bool = False) -> None:
         self._cursor = cursor
         self.dialect = dialect
+        self._synced = synced
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
-        self._cursor.execute(self._native(statement), tuple(params))
+        with self._statement():
+            self._cursor.execute(self._native(statement), tuple(params))
         return self
 
     def executemany(self, statement: str, params: Iterable[Sequence[Any]]) -> None:
         rows = [tuple(p) for p in params]
         if rows:
-            self._cursor.executemany(self._native(statement), rows)
+            with self._statement():
+                self._cursor.executemany(self._native(statement), rows)
+
+    def _statement(self) -> AbstractContextManager[Any]:
+        return self._cursor.connection.pipeline() if self._synced else nullcontext()
 
     def all(self) -> list[Row]:
         return [tuple(row) for row in self._cursor.fetchall()]
@@ -100,11 +114,12 @@ class Database:
                 yield Rows(cursor, self.dialect)
 
     def rows_for(self, cursor: Any) -> Rows:
-        """Rows over a cursor the event store opened (inside its transaction)."""
+        """Rows over a cursor the event store opened (inside its transaction;
+        on PostgreSQL, inside its pipeline)."""
         if self.dialect == "postgres":
             from psycopg.rows import tuple_row
 
-            return Rows(cursor.connection.cursor(row_factory=tuple_row), self.dialect)
+            return Rows(cursor.connection.cursor(row_factory=tuple_row), self.dialect, synced=True)
         return Rows(cursor, self.dialect)
 
 

@@ -214,8 +214,6 @@ class EntryIndex:
                             row.recorded))
             if target is not None:
                 lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
-        # Read before writing: on PostgreSQL, a query after `executemany` in
-        # the same cursor may be answered with the status of the last insert.
         seen, newly = self._seen_families(rows, items, made)
         older = self._report_days_of(rows, newly | {root for root in lowered if root in seen}, lowered)
         rows.executemany(
