@@ -66,7 +66,8 @@ def import_events(
 
     The whole file is checked first, line by line and then against the log
     (references, movements, ids): if any line is wrong, nothing is stored and
-    the error names the line. Then it is stored in batches, each atomic.
+    the error names the line. Then it is stored in batches, each atomic,
+    and the read model's "as known now" checkpoints are carried to its end.
     Events that carry an id the log already holds with the same content are
     skipped, so importing a file again stores nothing new.
     """
@@ -84,6 +85,9 @@ def import_events(
             with _progress(quiet) as progress:
                 lines = _checked_lines(source, progress, application, writer, on_behalf_of)
                 stored, already = _store(lines, batch_size, progress, application, writer)
+                if stored:  # the read model's checkpoints, so that the first questions do not fold the log
+                    folding = progress.add_task("Checkpoints", total=None)
+                    application.prepare_read_model(lambda done: progress.advance(folding, done))
         except ImportRefused as refusal:  # reported once the progress bar has stopped
             fail(f"cannot import {shown}{refusal}")
         _summary(as_json, {"file": str(file), "skipped": False, "stored": stored, "already_stored": already,

@@ -217,11 +217,17 @@ class IncidentLogApplication(Application[UUID]):
 
     def rebuild_read_model(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop the read model and build it again: the index and the write
-        side's tables, from the stored records; checkpoints are made again by
-        the first questions (the first "as known now" question folds the log
-        once and leaves them along it). Returns the entries indexed."""
+        side's tables, from the stored records. Checkpoints are made again by
+        `prepare_read_model` (the CLI's rebuild calls it) or else by the first
+        questions. Returns the entries indexed."""
         with self._writer:
             return self.read_model.index_log(self._pages(), progress, beside=(self.rules_index, self.mentions))
+
+    def prepare_read_model(self, progress: Callable[[int], None] | None = None) -> int:
+        """Fold the log as known now where its checkpoints do not reach, so that
+        the first questions after an import or a rebuild start near their
+        answer (`ReadModel.prepare`). Returns the facts folded."""
+        return self.read_model.prepare(progress)
 
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return

@@ -354,6 +354,13 @@ class EntryIndex:
                              (after, until, position)).all()
         return {r[0] for r in own} | {r[0] for r in moved}
 
+    def last_start(self, rows: Rows, position: int) -> int | None:
+        """The latest valid time any event, or a version of it, up to `position` starts at."""
+        found = [rows.execute(f"SELECT MAX(start) FROM {table} WHERE position <= ?", (position,)).one()
+                 for table in (self.entries, self.moves)]
+        starts = [int(f[0]) for f in found if f is not None and f[0] is not None]
+        return max(starts, default=None)
+
     def starting_between(self, rows: Rows, after: int, until: int, position: int, enough: int) -> int:
         """How many events start in (after, until], counting no further than `enough`."""
         found = rows.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.entries} WHERE start > ? AND start <= ? "

@@ -174,6 +174,46 @@ class ReadModel:
                 other.set_version(rows)
         return done
 
+    def prepare(self, progress: Callable[[int], None] | None = None) -> int:
+        """Carry the "as known now" series of checkpoints to the end of the log.
+
+        Without it the first question after an import or a rebuild folds the
+        log from its start, and so does every question at a level no
+        checkpoint holds for. The series starts from its latest checkpoint
+        that still holds (after a small import, near the end), goes a slice at
+        a time and stores each slice's checkpoints as it goes: memory stays
+        that of one picture and one slice. Questions at other knowledge levels
+        start from it too, before what their level disagrees about. `progress`
+        gets the facts folded. Returns how many.
+        """
+        with self.db.reading() as rows:
+            level = _Level(NEVER, self.index.head(rows))
+            last = self.index.last_start(rows, level.position)
+            if last is None:
+                return 0
+            until = day_end(_from_micros(last))
+            start, base = self._checkpoint(rows, micros(until), level)
+        bounded = Horizon(until, datetime.max.replace(tzinfo=UTC), level.position)
+        known = KnownAt(self, bounded)
+        folded = base or Picture()
+        every = max(self.every, level.position // CHECKPOINTS_PER_SERIES)
+        done = 0
+        made: list[tuple[datetime, bytes, int]] = []
+
+        def keep(day: datetime, now: Picture, count: int) -> None:
+            made.append((day, zlib.compress(picture_codec.encode(now), 1), count))
+
+        for after, end in self._slices(start, until, level.position):
+            facts = self._facts(after, end, bounded, known)
+            carry(folded, facts, keep, every, end)
+            if made:  # stored slice by slice: memory holds one slice's checkpoints, not the series
+                self._store(made, level)
+                made.clear()
+            done += len(facts)
+            if progress is not None:
+                progress(len(facts))
+        return done
+
     # --- Answering ------------------------------------------------------------
 
     def state(self, query: Horizon, everything: Callable[[], list[Entry] | None] | None = None) -> StationState:

@@ -22,10 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.entry import Draft
+from projections.checkpoints import day_end
 from projections.horizon import Horizon
 from projections.state import project
 from store.application import IncidentLogApplication
-from store.read_model import ReadModel
+from store.entry_index import micros
+from store.read_model import ReadModel, _from_micros
 from store.settings import Settings
 from tests.factories import NOW as CLOCK_START
 from tests.factories import FakeClock, draft, event, vehicle
@@ -87,17 +89,21 @@ def append_all(app: IncidentLogApplication, events: list[dict[str, Any]], batch:
 
 @PROPERTY
 @given(logs(), st.integers(1, 4), st.sampled_from([3, 10**9]), st.lists(horizons, min_size=1, max_size=6),
-       st.lists(horizons, min_size=1, max_size=6))
+       st.lists(horizons, min_size=1, max_size=6), st.tuples(st.booleans(), st.booleans()))
 def test_the_read_model_answers_as_the_fold_does(fresh_store: Callable[[], str], events: list[dict[str, Any]],
                                                  batch: int, reach: int, early: list[tuple[Any, ...]],
-                                                 late: list[tuple[Any, ...]]) -> None:
+                                                 late: list[tuple[Any, ...]], prepared: tuple[bool, bool]) -> None:
     app = opened(fresh_store(), reach)
     try:
         half = len(events) // 2
         append_all(app, events[:half], batch)
+        if prepared[0]:  # as an import does: checkpoints along the log as known now
+            app.prepare_read_model()
         for drawn in early:  # leaves checkpoints at these horizons
             agree(app, drawn)
         append_all(app, events[half:], batch)
+        if prepared[1]:
+            app.prepare_read_model()
         for drawn in [*late, *early]:  # some old checkpoints still hold, some must not be used
             agree(app, drawn)
     finally:
@@ -116,6 +122,29 @@ def test_a_rebuilt_read_model_answers_as_the_kept_one(fresh_store: Callable[[], 
         indexed = app.rebuild_read_model()
         assert indexed == app.head
         assert [comparable(app.state(horizon(app, d)).to_json(explain=True)) for d in asked] == kept
+    finally:
+        app.close()
+
+
+def test_prepared_checkpoints_reach_the_end_of_the_log_and_are_carried_on_from_there(store_url: str) -> None:
+    app = opened(store_url)
+    app.read_model.every = 5
+    try:
+        append_all(app, SCENARIO[:-5], 7)
+        folded = app.prepare_read_model()
+        assert folded > 0
+        with app.database.reading() as rows:
+            ends = rows.execute(f"SELECT MAX(valid_through), COUNT(*) FROM {app.read_model.checkpoints}").one()
+            last = app.read_model.index.last_start(rows, app.head)
+        assert ends is not None and last is not None
+        assert ends[1] > 1  # along the log, not only at its end
+        assert ends[0] == micros(day_end(_from_micros(last)))  # every fact is in the last one
+        assert app.prepare_read_model() == 0  # it still holds: nothing to fold again
+        append_all(app, SCENARIO[-5:], 5)
+        assert 0 < app.prepare_read_model() < folded  # carried on from the latest that holds
+        query = horizon(app, ("2023-06-01", None, None, None))
+        assert comparable(app.state(query).to_json(explain=True)) == comparable(
+            project(app.entries(), query).to_json(explain=True))
     finally:
         app.close()
 
