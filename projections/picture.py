@@ -60,6 +60,7 @@ class Tracked:
         if name not in self.__dataclass_fields__:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
         state[name] = value
+        state["_edits"] = state.get("_edits", 0) + 1  # the codec re-encodes only views that changed
         if cause.event is not None:
             self.set_by[name] = cause.event
 

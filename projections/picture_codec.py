@@ -25,19 +25,29 @@ _BOOKKEEPING = ("set_by", "derived")
 # mostly the same events, and reading a UUID costs more than finding it here.
 _EVENT_IDS: dict[str, UUID] = {}
 _EVENT_IDS_KEPT = 50_000
+# ... and written out: a series of checkpoints writes the same ids again and
+# again. Found by the id object's identity (hashing a UUID runs Python code);
+# the entry keeps the object, so its identity cannot be reused meanwhile.
+_EVENT_TEXTS: dict[int, tuple[UUID, str]] = {}
+# Views written out lately, by identity: (the view, its mark, its JSON text).
+_FRAGMENTS: dict[int, tuple[Tracked, tuple[int, ...], str]] = {}
+_FRAGMENTS_KEPT = 30_000
 
 
 def encode(picture: Picture) -> bytes:
     """`picture` (before its derived fields are worked out) as JSON bytes."""
-    body = {
-        "vehicles": [_view(v) for v in picture.vehicles.values()],
-        "crew": [_view(c) for c in picture.crew.values()],
-        "incidents": [_view(i) for i in picture.incidents.values()],
-        "stations": sorted(picture.stations),
-        "lifeboat_assigned_at": {k: [t.start.isoformat(), t.precision] for k, t in
-                                 picture.lifeboat_assigned_at.items()},
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
+    if len(_FRAGMENTS) > _FRAGMENTS_KEPT:
+        _FRAGMENTS.clear()
+    if len(_EVENT_TEXTS) > _EVENT_IDS_KEPT:
+        _EVENT_TEXTS.clear()
+    assigned = {k: [t.start.isoformat(), t.precision] for k, t in picture.lifeboat_assigned_at.items()}
+    return "".join((
+        '{"vehicles":[', ",".join(map(_fragment, picture.vehicles.values())),
+        '],"crew":[', ",".join(map(_fragment, picture.crew.values())),
+        '],"incidents":[', ",".join(map(_fragment, picture.incidents.values())),
+        '],"stations":', _json(sorted(picture.stations)),
+        ',"lifeboat_assigned_at":', _json(assigned), "}",
+    )).encode()
 
 
 def decode(data: bytes) -> Picture:
@@ -53,14 +63,51 @@ def decode(data: bytes) -> Picture:
     return picture
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _fragment(view: Tracked) -> str:
+    """A view as JSON text, kept for the next checkpoint of the series while the
+    view is unchanged: between two checkpoints most views are. A view changes
+    through its fields' assignments (counted in `_edits`) or a list or `set_by`
+    growing in place (an incident's timeline), so those are its mark."""
+    state = view.__dict__
+    mark = (state.get("_edits", 0), len(view.set_by), *(len(state[n]) for n in _list_fields(type(view))))
+    found = _FRAGMENTS.get(id(view))
+    if found is not None and found[0] is view and found[1] == mark:
+        return found[2]
+    text = _json(_view(view))
+    _FRAGMENTS[id(view)] = (view, mark, text)  # the entry keeps the view: its identity is not reused meanwhile
+    return text
+
+
 def _view(view: Tracked) -> dict[str, Any]:
-    values = {}
-    for f in fields(view):
-        if f.name in _BOOKKEEPING:
-            continue
-        value = getattr(view, f.name)
-        values[f.name] = value.text if isinstance(value, TargetDate) else value
-    return {"fields": values, "set_by": {k: str(v) for k, v in view.set_by.items()}}
+    state = view.__dict__
+    values = {name: state[name] for name in _stored_fields(type(view))}
+    for name in view.target_fields:
+        value = values[name]
+        if isinstance(value, TargetDate):
+            values[name] = value.text
+    return {"fields": values, "set_by": {k: _event_text(v) for k, v in view.set_by.items()}}
+
+
+def _stored_fields(kind: type[Tracked]) -> tuple[str, ...]:
+    return _FIELDS[kind][0]
+
+
+def _list_fields(kind: type[Tracked]) -> tuple[str, ...]:
+    return _FIELDS[kind][1]
+
+
+def _fields_of(kind: type[Tracked]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A view's stored fields, and those holding a list."""
+    stored = tuple(f.name for f in fields(kind) if f.name not in _BOOKKEEPING)
+    return stored, tuple(name for name in stored if isinstance(getattr(kind(), name), list))
+
+
+_FIELDS: dict[type[Tracked], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    kind: _fields_of(kind) for kind in (VehicleStatus, CrewPlan, IncidentFile)}
 
 
 def _restore(kind: type[V], data: dict[str, Any], picture: Picture) -> V:
@@ -77,6 +124,13 @@ def _restore(kind: type[V], data: dict[str, Any], picture: Picture) -> V:
     view.__dict__["derived"] = {}
     view.attach(picture.cause)
     return view
+
+
+def _event_text(event_id: UUID) -> str:
+    found = _EVENT_TEXTS.get(id(event_id))
+    if found is None or found[0] is not event_id:
+        found = _EVENT_TEXTS[id(event_id)] = (event_id, str(event_id))
+    return found[1]
 
 
 def _event_id(text: str) -> UUID:
