@@ -217,9 +217,11 @@ class RulesIndex:
             return
         self.events += len(stored)
         touched = {r[0] for r in stored}
+        # Without DISTINCT: with it, SQLite walks the whole name index rather
+        # than seek the few rows past `after` (6 ms an append at 300,000 events).
         vehicles = {r[0] for r in rows.execute(
-            f"SELECT DISTINCT vehicle FROM {self.vehicle_moves} WHERE position > ?", (after,)).all()}
-        for name in rows.execute(f"SELECT DISTINCT kind, identifier FROM {self.registrations} WHERE position > ?",
+            f"SELECT vehicle FROM {self.vehicle_moves} WHERE position > ?", (after,)).all()}
+        for name in rows.execute(f"SELECT kind, identifier FROM {self.registrations} WHERE position > ?",
                                  (after,)).all():
             self._registered.pop((name[0], name[1]), None)
         for root in touched:
