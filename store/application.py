@@ -60,6 +60,7 @@ from projections.state import StationState
 from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database, Rows
+from store.entry_index import from_micros
 from store.locks import writer_lock
 from store.mentions import MentionIndex
 from store.read_model import ReadModel
@@ -422,6 +423,14 @@ class IncidentLogApplication(Application[UUID]):
         never the log, and only what is asked for is decoded."""
         for page in self._pages(after, limit):
             yield [self._decode(n) for n in page]
+
+    def span_after(self, after: int) -> tuple[int, datetime, datetime] | None:
+        """(head, earliest, latest) of the times the entries stored after
+        position `after` happened (as told or corrected) or were reported,
+        from the index (None: nothing stored after it)."""
+        with self.database.reading() as rows:
+            found = self.read_model.index.span_after(rows, after)
+        return None if found is None else (found[0], from_micros(found[1]), from_micros(found[2]))
 
     def with_id_prefix(self, prefix: str, type_name: str, limit: int) -> tuple[int, list[Entry]]:
         """How many events of a type have an id starting `prefix` (hexadecimal,

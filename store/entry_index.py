@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -74,6 +74,10 @@ def day_of(moment: int) -> int:
 def micros(moment: datetime) -> int:
     delta = moment - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
 
 
 @dataclass(frozen=True)
@@ -353,6 +357,19 @@ class EntryIndex:
         moved = rows.execute(f"SELECT root FROM {self.moves} WHERE start > ? AND start <= ? AND position <= ?",
                              (after, until, position)).all()
         return {r[0] for r in own} | {r[0] for r in moved}
+
+    def span_after(self, rows: Rows, after: int) -> tuple[int, int, int] | None:
+        """(head, earliest, latest) over the entries stored after position
+        `after`: the valid times events start at, as first told or as a
+        correction moves them, and every reporting time the entries carry
+        (None: nothing stored after it). One pass over the index, never the log."""
+        found = rows.execute(f"SELECT MAX(position), MIN(start), MAX(start), MIN(report_low), MAX(report_high) "
+                             f"FROM {self.entries} WHERE position > ?", (after,)).one()
+        if found is None or found[0] is None:
+            return None
+        moved = rows.execute(f"SELECT MIN(start), MAX(start) FROM {self.moves} WHERE position > ?", (after,)).one()
+        times = [int(t) for t in (*found[1:], *(moved or ())) if t is not None]
+        return int(found[0]), min(times), max(times)
 
     def last_start(self, rows: Rows, position: int) -> int | None:
         """The latest valid time any event, or a version of it, up to `position` starts at."""

@@ -54,7 +54,7 @@ from projections.picture import Picture, derive_return_crews, evolve
 from projections.state import StationState
 from store import entry_index
 from store.database import Database, Rows
-from store.entry_index import NEVER, EntryIndex, Indexed, micros
+from store.entry_index import NEVER, EntryIndex, Indexed, from_micros, micros
 from store.records import EntryRecorded
 
 READ_MODEL_VERSION = "1"
@@ -191,7 +191,7 @@ class ReadModel:
             last = self.index.last_start(rows, level.position)
             if last is None:
                 return 0
-            until = day_end(_from_micros(last))
+            until = day_end(from_micros(last))
             start, base = self._checkpoint(rows, micros(until), level)
         bounded = Horizon(until, datetime.max.replace(tzinfo=UTC), level.position)
         known = KnownAt(self, bounded)
@@ -320,7 +320,7 @@ class ReadModel:
             return None, None
         data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (best[1],)).one()
         assert data is not None
-        return _from_micros(best[0]), picture_codec.decode(zlib.decompress(bytes(data[0])))
+        return from_micros(best[0]), picture_codec.decode(zlib.decompress(bytes(data[0])))
 
     def _slices(self, start: datetime | None, until: datetime, position: int) -> Iterator[tuple[datetime | None,
                                                                                                datetime]]:
@@ -333,7 +333,7 @@ class ReadModel:
                     f"SELECT start FROM {self.index.entries} WHERE start > ? AND start <= ? AND position <= ? "
                     "ORDER BY start LIMIT 1 OFFSET ?",
                     (micros(after) if after else -NEVER, micros(until), position, self.slice)).one()
-            end = until if found is None else min(until, day_end(_from_micros(int(found[0]))))
+            end = until if found is None else min(until, day_end(from_micros(int(found[0]))))
             yield after, end
             after = end
 
@@ -461,7 +461,3 @@ class KnownAt(Mapping[UUID, Entry]):
 
     def __len__(self) -> int:
         return sum(1 for v in self._found.values() if v is not None)
-
-
-def _from_micros(value: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)

@@ -73,7 +73,8 @@ STATIC_VERSION = _fingerprint("page.js", "page.css")
 
 @dataclass
 class Span:
-    """The first and last day any event happened or was reported, up to `head`."""
+    """The first and last day any event happened (as told or as corrected) or
+    was reported, up to `head`."""
 
     head: int = 0
     first: date | None = None
@@ -84,13 +85,15 @@ _spans: weakref.WeakKeyDictionary[IncidentLogApplication, Span] = weakref.WeakKe
 
 
 def time_span(application: IncidentLogApplication) -> Span:
-    """The span of the log's times, kept up to date with only the events appended since last asked."""
+    """The span of the log's times, kept up to date with only the events
+    appended since last asked; from the index, never reading the log."""
     span = _spans.setdefault(application, Span())
-    for entry in (e for page in application.pages(span.head) for e in page):  # streamed: never the whole log
-        days = (entry.occurred_at.start.date(), entry.reported_at.start.date())
-        span.first = min(days) if span.first is None else min(span.first, *days)
-        span.last = max(days) if span.last is None else max(span.last, *days)
-        span.head = entry.position
+    found = application.span_after(span.head)
+    if found is not None:
+        head, earliest, latest = found
+        span.first = earliest.date() if span.first is None else min(span.first, earliest.date())
+        span.last = latest.date() if span.last is None else max(span.last, latest.date())
+        span.head = head
     return span
 
 

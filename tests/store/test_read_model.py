@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ from projections.checkpoints import day_end
 from projections.horizon import Horizon
 from projections.state import project
 from store.application import IncidentLogApplication
-from store.entry_index import micros
-from store.read_model import ReadModel, _from_micros
+from store.entry_index import from_micros, micros
+from store.read_model import ReadModel
 from store.settings import Settings
 from tests.factories import NOW as CLOCK_START
 from tests.factories import FakeClock, draft, event, vehicle
@@ -138,7 +138,7 @@ def test_prepared_checkpoints_reach_the_end_of_the_log_and_are_carried_on_from_t
             last = app.read_model.index.last_start(rows, app.head)
         assert ends is not None and last is not None
         assert ends[1] > 1  # along the log, not only at its end
-        assert ends[0] == micros(day_end(_from_micros(last)))  # every fact is in the last one
+        assert ends[0] == micros(day_end(from_micros(last)))  # every fact is in the last one
         assert app.prepare_read_model() == 0  # it still holds: nothing to fold again
         append_all(app, SCENARIO[-5:], 5)
         assert 0 < app.prepare_read_model() < folded  # carried on from the latest that holds
@@ -215,5 +215,26 @@ def test_evidence_the_picture_cannot_see_still_tells_knowledge_levels_apart(stor
         later = app.state(horizon(app, ("2022-10-20", None, None, None))).picture.vehicles["capsule"]
         earlier = app.state(horizon(app, ("2022-10-20", None, 310, None))).picture.vehicles["capsule"]
         assert (later.health, earlier.health) == ("damaged", "nominal")  # the case is what it says
+    finally:
+        app.close()
+
+
+def test_the_span_of_the_log_comes_from_the_index_and_follows_corrections(store_url: str) -> None:
+    """The first and last times the log names (the page's sliders span them):
+    events as told and as corrected, and every reporting time."""
+    app = opened(store_url)
+    leak = str(uuid.uuid4())
+    try:
+        assert app.span_after(0) is None
+        app.append([draft(vehicle("capsule", occurred_at="2022-09-01")),
+                    draft(event("LeakDetected", "2022-12-14", event_id=leak, reported_at="2023-01-11",
+                                vehicle="capsule", system="cooling", description="coolant leak"))], "test")
+        assert app.span_after(0) == (2, datetime(2022, 9, 1, tzinfo=UTC), datetime(2023, 1, 11, tzinfo=UTC))
+        app.append([draft(event("EntryCorrected", "2023-02-01", target=leak, reason="it started earlier",
+                                changes={"occurred_at": "2022-08-20"}))], "test")
+        first, last = app.span_after(0)[1:]  # type: ignore[index]
+        assert (first.date(), last.date()) == (date(2022, 8, 20), date(2023, 2, 1))
+        assert app.span_after(2)[1:] == (first, last)  # type: ignore[index]  # only the correction is after 2
+        assert app.span_after(3) is None
     finally:
         app.close()
