@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import tempfile
 import uuid
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import Progress
@@ -33,13 +36,14 @@ from cli.app import (
     open_log,
 )
 from cli.jsonlines import (
-    BadLines,
+    MAX_REPORTED,
+    EventFile,
+    HeldEvents,
     Line,
+    LineError,
     batches,
     chain_hashes,
-    check_against,
     export_lines,
-    read_events,
     refusal_at_line,
 )
 from domain.entry import Draft
@@ -64,27 +68,30 @@ def import_events(
 ) -> None:
     """Import events from a JSON Lines file.
 
-    The whole file is checked first, line by line and then against the log
+    The whole file is checked first, line by line and against the log
     (references, movements, ids): if any line is wrong, nothing is stored and
-    the error names the line. Then it is stored in batches, each atomic,
-    and the read model's "as known now" checkpoints are carried to its end.
-    Events that carry an id the log already holds with the same content are
-    skipped, so importing a file again stores nothing new.
+    the error names the line. Then it is read again and stored in batches,
+    each atomic, and the read model's "as known now" checkpoints are carried
+    to its end. The file is never held in memory: an event may name events
+    of earlier lines or of its own batch, as they will be stored. Events that
+    carry an id the log already holds with the same content are skipped, so
+    importing a file again stores nothing new.
     """
     source = _input_file(file)
     shown = file if source is not None else "standard input"
     writer, on_behalf_of = _operator(), _on_behalf_of(actor)
-    with open_log(ctx) as application:
+    with open_log(ctx) as application, _spooled(source) as path:
         if if_empty and application.head:
             _summary(as_json, {"file": str(file), "skipped": True, "stored": 0, "already_stored": 0,
                                "head": application.head},
                      f"Skipped {shown}: the log already holds events (head is position {application.head}); "
                      "--if-empty imports only into an empty log.")
             return
+        events = EventFile(path, on_behalf_of)
         try:
             with _progress(quiet) as progress:
-                lines = _checked_lines(source, progress, application, writer, on_behalf_of)
-                stored, already = _store(lines, batch_size, progress, application, writer)
+                count = _checked(events, batch_size, progress, application, writer)
+                stored, already = _store(events, count, batch_size, progress, application, writer)
                 if stored:  # the read model's checkpoints, so that the first questions do not fold the log
                     folding = progress.add_task("Checkpoints", total=None)
                     application.prepare_read_model(lambda done: progress.advance(folding, done))
@@ -100,37 +107,68 @@ class ImportRefused(Exception):
     """Why a file was not (wholly) imported; the message follows "cannot import FILE"."""
 
 
-def _checked_lines(file: Path | None, progress: Progress, application: IncidentLogApplication,
-                   writer: str, on_behalf_of: str | None) -> list[Line]:
-    reading = progress.add_task("Checking", total=None)
+def _checked(events: EventFile, batch_size: int, progress: Progress, application: IncidentLogApplication,
+             writer: str) -> int:
+    """Check the whole file against the log, a batch at a time, as it will be
+    stored; return how many events it holds. Every bad line is looked for
+    before the file is refused."""
     try:
-        with _open_input(file) as stream:
-            lines = read_events(stream, on_line=lambda n: progress.update(reading, completed=n),
-                                on_behalf_of=on_behalf_of)
-        check_against(application, lines, writer)
-    except BadLines as bad:
-        more = bad.count - len(bad.errors)
-        listed = "\n".join(f"  {error}" for error in bad.errors)
-        tail = f"\n  … and {more} more bad line{'s' if more > 1 else ''}" if more > 0 else ""
-        raise ImportRefused(f"; nothing was stored:\n{listed}{tail}") from None
+        total = events.size
     except OSError as error:
         raise ImportRefused(f": cannot read it: {error.strerror or error}") from None
-    progress.update(reading, total=len(lines), completed=len(lines))
-    return lines
+    reading = progress.add_task("Checking", total=total)
+    errors: list[LineError] = []
+    held = HeldEvents(events)
+    count = 0
+    part: list[Line] = []
+
+    def parts() -> Iterator[list[Line]]:
+        nonlocal count, part
+        for offset, line in events.read(errors, lambda done: progress.update(reading, completed=done)):
+            count += 1
+            if errors:
+                continue  # a line is bad: only look for the others
+            held.note(line.draft.id, offset)
+            part.append(line)
+            if len(part) == batch_size:
+                yield part
+                part = []
+        if part and not errors:
+            yield part
+
+    try:
+        application.check_parts(([line.draft for line in p] for p in parts()), writer, held)
+    except DomainError as error:
+        refusal = refusal_at_line(error, part)
+        errors.clear()
+        for _ in events.read(errors):  # a bad line further on is named first, as if found before the check
+            pass
+        errors[:] = errors or [refusal]
+    except OSError as error:
+        raise ImportRefused(f": cannot read it: {error.strerror or error}") from None
+    if errors:
+        more = len(errors) - MAX_REPORTED
+        listed = "\n".join(f"  {error}" for error in errors[:MAX_REPORTED])
+        tail = f"\n  … and {more} more bad line{'s' if more > 1 else ''}" if more > 0 else ""
+        raise ImportRefused(f"; nothing was stored:\n{listed}{tail}")
+    return count
 
 
-def _store(lines: list[Line], batch_size: int, progress: Progress, application: IncidentLogApplication,
-           writer: str) -> tuple[int, int]:
-    """Append the checked lines batch by batch; return (stored, already there)."""
-    task = progress.add_task("Storing", total=len(lines))
+def _store(events: EventFile, count: int, batch_size: int, progress: Progress,
+           application: IncidentLogApplication, writer: str) -> tuple[int, int]:
+    """Read the checked file again and append it batch by batch; return (stored, already there)."""
+    task = progress.add_task("Storing", total=count)
     stored = already = 0
-    for batch in batches(lines, batch_size):
+    errors: list[LineError] = []
+    for number, batch in enumerate(batches((line for _, line in events.read(errors)), batch_size)):
+        if errors:
+            raise ImportRefused(f" beyond line {batch[0].number - 1}: the file changed while it was imported")
         try:
             result = application.append([line.draft for line in batch], writer)
         except DomainError as error:
             # Only another writer changing the log since the check can bring us here.
             refusal = refusal_at_line(error, batch)
-            if batch[0] is lines[0]:
+            if number == 0:
                 raise ImportRefused(f"; nothing was stored:\n  {refusal}") from None
             raise ImportRefused(
                 f" beyond line {batch[0].number - 1}:\n  {refusal}\nThe events before line {batch[0].number} "
@@ -140,6 +178,19 @@ def _store(lines: list[Line], batch_size: int, progress: Progress, application: 
         already += result.duplicates
         progress.advance(task, len(batch))
     return stored, already
+
+
+@contextmanager
+def _spooled(file: Path | None) -> Iterator[Path]:
+    """The file itself or, for standard input, a copy on disk: an import reads it twice."""
+    if file is not None:
+        yield file
+        return
+    with tempfile.TemporaryDirectory(prefix="incidentlog-import-") as folder:
+        copy = Path(folder) / "stdin.jsonl"
+        with copy.open("wb") as out:
+            shutil.copyfileobj(typer.get_binary_stream("stdin"), out)
+        yield copy
 
 
 def _input_file(name: str) -> Path | None:
@@ -153,12 +204,6 @@ def _input_file(name: str) -> Path | None:
     if path.is_dir():
         raise typer.BadParameter(f"{name!r} is a directory, not a file", param_hint="'FILE'")
     return path
-
-
-def _open_input(file: Path | None) -> AbstractContextManager[TextIO]:
-    if file is None:  # standard input stays open: it is not ours to close
-        return nullcontext(typer.get_text_stream("stdin", encoding="utf-8-sig"))
-    return file.open(encoding="utf-8-sig")  # a byte-order mark, if any, is not part of line 1
 
 
 @app.command()

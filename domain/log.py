@@ -13,7 +13,8 @@ not matter for references (an event naming an incident opened, or resting on
 an event, further down the same batch is checked after it). If any event is
 refused the whole batch is. Several writers' batches can be checked in turn
 (`accept_each`), each as if the ones before it were stored, so that they can be
-stored together and each still stands or falls alone.
+stored together and each still stands or falls alone. A batch too long to
+hold (an import's file) is checked a part at a time (`PartsCheck`).
 
 A vehicle's movements are checked in the one valid-time order the projections
 fold in (`domain.order`): an event comes after what it rests on.
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -251,6 +252,27 @@ def accept_each(log: LogView, proposals: Sequence[Proposal]) -> list[Acceptance 
     return outcomes
 
 
+class PartsCheck:
+    """One long batch (an import's file) checked a part at a time, each part
+    against the log and the parts before it, as `accept` would check it
+    whole, except that an event may only name events of its own part or of
+    earlier ones: the order parts are stored in. `held` keeps the new events
+    checked so far (a dict by default); an import keeps where each is in its
+    file instead, and reads back the few a later event names, so that
+    checking a file holds no more than the rules need."""
+
+    def __init__(self, log: LogView, recorded_at: datetime, actor: str,
+                 held: MutableMapping[UUID, Entry] | None = None) -> None:
+        self._batch = _Batch(log, held)
+        self._recorded_at, self._actor = recorded_at, actor
+        self.already_stored = 0  # events the log holds already (idempotent retries)
+
+    def check(self, drafts: Sequence[Draft]) -> None:
+        """Check the next part; a `DomainError` names `events[i]` of this part."""
+        acceptance = _accept(self._batch.log, self._batch, drafts, self._recorded_at, self._actor, earlier={})
+        self.already_stored += len(acceptance.already_stored)
+
+
 def _accept(log: LogView, batch: _Batch, drafts: Sequence[Draft], recorded_at: datetime, actor: str,
             earlier: Mapping[UUID, Entry]) -> Acceptance:
     """Check `drafts` against `batch` (the log and what it holds already),
@@ -319,9 +341,9 @@ def _in_dependency_order(drafts: Sequence[Draft]) -> list[int]:
 class _Batch:
     """The log plus the batch's events checked so far, without changing the log."""
 
-    def __init__(self, log: LogView) -> None:
+    def __init__(self, log: LogView, entries: MutableMapping[UUID, Entry] | None = None) -> None:
         self.log = log
-        self.entries: dict[UUID, Entry] = {}
+        self.entries: MutableMapping[UUID, Entry] = {} if entries is None else entries
         self.amendments = Amendments()
         self.registered: dict[tuple[str, str], Entry] = {}
         self.moves: dict[str, list[Move]] = {}

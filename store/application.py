@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +50,7 @@ from eventsourcing.persistence import IntegrityError, Notification, PersistenceE
 
 from domain.entry import Draft, Entry
 from domain.errors import DomainError
-from domain.log import Acceptance, Proposal, accept, accept_each
+from domain.log import Acceptance, PartsCheck, Proposal, accept, accept_each
 from projections.audit import DecisionAudit, DecisionFilter, DecisionSummary
 from projections.case_file import CaseFile
 from projections.explain import describe
@@ -384,6 +384,19 @@ class IncidentLogApplication(Application[UUID]):
         with self._lock, self._writer, self.database.reading() as rows:
             log = self._view(rows, drafts)
             return len(accept(log, drafts, self._recording_time(log), actor).already_stored)
+
+    def check_parts(self, parts: Iterable[Sequence[Draft]], actor: str,
+                    held: MutableMapping[UUID, Entry] | None = None) -> int:
+        """Check one long batch given a part at a time (`domain.log.PartsCheck`),
+        storing nothing; return how many of its events the log already holds.
+        The writer lock is held throughout: no one appends in between."""
+        with self._lock, self._writer, self.database.reading() as rows:
+            log = self.rules_index.view(rows)
+            checking = PartsCheck(log, self._recording_time(log), actor, held)
+            for drafts in parts:
+                log.prefetch({i for d in drafts for i in (d.id, *d.based_on)})
+                checking.check(drafts)
+            return checking.already_stored
 
     def _view(self, rows: Rows, drafts: Sequence[Draft]) -> StoredLog:
         """The log as stored, for the rules to check `drafts` against (called

@@ -1,5 +1,6 @@
 """The write-side rules, given past events, when a batch, then entries or a refusal."""
 
+import re
 import uuid
 from typing import Any
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from domain.entry import Entry
 from domain.errors import DomainError, IdConflict, InvalidValue, RuleViolation, UnknownReference
-from domain.log import Acceptance, IncidentLog, Proposal
+from domain.log import Acceptance, IncidentLog, PartsCheck, Proposal
 from tests.factories import NOW, crew_member, docked_with_crew, draft, event, new_id, vehicle
 from tests.strategies import logs
 
@@ -349,4 +350,41 @@ def test_batches_checked_in_turn_get_the_outcomes_they_would_get_appended_one_af
         new = [e for o in outcomes if isinstance(o, Acceptance) for e in o.new]
         together.extend(e.at_position(together.head + i + 1) for i, e in enumerate(new))
         got += [outcome_of(o) for o in outcomes]
+    assert got == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(logs(), st.data())
+def test_a_batch_checked_a_part_at_a_time_gets_the_outcome_it_gets_checked_whole(
+        events: list[dict[str, Any]], data: st.DataObject) -> None:
+    """An import checks its file in parts (`PartsCheck`): when every event comes
+    after what it names, as a file is stored, the parts get the whole's outcome
+    (the same refusal of the same event, or the same retries counted)."""
+    split = data.draw(st.integers(0, len(events)), label="stored before")
+    retried = data.draw(st.integers(0, split), label="retried")
+    rest = events[split - retried:] + data.draw(amendments_of_the_rules_inputs(events))
+    drafts = [draft(raw) for raw in rest]
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, max(1, len(drafts) - 1)), max_size=4), label="cuts")))
+    parts = [drafts[a:b] for a, b in zip([0, *cuts], [*cuts, len(drafts)], strict=True) if a < b]
+
+    def outcome(error: DomainError, first: int, size: int) -> tuple[Any, ...]:
+        """The refusal, with the event it names counted in the whole batch."""
+        match = re.match(r"^events\[(\d+)\]\.?(.*)$", error.field) if size > 1 else None
+        index, field = (first + int(match[1]), match[2]) if match else (first, error.field)
+        return type(error).__name__, index, field, error.rule
+
+    try:
+        expected: tuple[Any, ...] = ("accepted", len(log_of(*events[:split]).accept(drafts, NOW, "tester")
+                                                     .already_stored))
+    except DomainError as error:
+        expected = outcome(error, 0, len(drafts))
+
+    checking, first = PartsCheck(log_of(*events[:split]), NOW, "tester"), 0
+    try:
+        for part in parts:
+            checking.check(part)
+            first += len(part)
+        got: tuple[Any, ...] = ("accepted", checking.already_stored)
+    except DomainError as error:
+        got = outcome(error, first, len(part))
     assert got == expected
