@@ -37,6 +37,11 @@ disagree?" without scanning every entry reported between them (a question
 - `report_spans`: the few entries whose reporting times span more than an
   instant (`report_low` < `report_high`: a correction that moves a report),
   which may count at a level whatever day their `report_high` falls on.
+- `report_touches`: by valid time, every time a version of a seen family
+  starts at (and its touch), with each day an entry of the family was
+  reported on: where, past a valid time, two levels next start to disagree
+  (a fold that has come back to another level's checkpoint can jump ahead
+  on it to there: `store.read_model`). `report_days` keeps the least.
 
 Times are whole microseconds since the Unix epoch, so both dialects sort them
 as integers.
@@ -60,7 +65,7 @@ from projections.picture import seen_by_picture
 from store.database import Database, Rows, chunks, marks
 from store.records import EntryRecorded
 
-INDEX_VERSION = "3"  # 2: report_days and report_spans; 3: seen_families
+INDEX_VERSION = "4"  # 2: report_days and report_spans; 3: seen_families; 4: report_touches
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEVER = 2**62  # later than any time: "knowing everything the log holds"
 DAY = 86_400_000_000  # micros
@@ -170,6 +175,7 @@ class EntryIndex:
         self.meta = database.table("meta")
         self.report_days = database.table("report_days")
         self.report_spans = database.table("report_spans")
+        self.report_touches = database.table("report_touches")
         self.seen = database.table("seen_families")
 
     def create(self, rows: Rows) -> None:
@@ -190,6 +196,8 @@ class EntryIndex:
             f"position {{int}} NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS incidentlog_moves_start ON {self.moves} (start)",
             f"CREATE TABLE IF NOT EXISTS {self.report_days} (day {{int}} PRIMARY KEY, touch {{int}} NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.report_touches} (touch {{int}} NOT NULL, day {{int}} NOT NULL, "
+            "PRIMARY KEY (touch, day))",
             f"CREATE TABLE IF NOT EXISTS {self.report_spans} (position {{int}} PRIMARY KEY, root TEXT NOT NULL, "
             "report_low {int} NOT NULL, report_high {int} NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.seen} (root TEXT PRIMARY KEY)",
@@ -246,27 +254,38 @@ class EntryIndex:
                 f"SELECT root FROM {self.seen} WHERE root IN ({marks(chunk)})", chunk).all()}
         return already | now, now - already
 
-    def _report_days_of(self, rows: Rows, roots: set[UUID], lowered: dict[UUID, int]) -> dict[int, int]:
+    def _report_days_of(self, rows: Rows, roots: set[UUID], lowered: dict[UUID, int]) -> set[tuple[int, int]]:
         """The days the stored entries of these families were reported on, each
-        with the family's touch (lowered by the new entries): a family seen
-        from now on, or one whose touch came down, must count on those days."""
-        days: dict[int, int] = {}
+        with the family's touch (lowered by the new entries) and every valid
+        time a stored version starts at: a family seen from now on, or one
+        whose touch came down, must count on those days."""
+        pairs: set[tuple[int, int]] = set()
         for root in sorted(roots):
-            for high, touch in rows.execute(
-                    f"SELECT e.report_high, r.family_touch FROM {self.entries} e JOIN {self.entries} r "
-                    "ON r.id = e.root WHERE e.root = ?", (root.hex,)).all():
-                earliest = min(int(touch), lowered.get(root, NEVER))
-                days[day_of(int(high))] = min(earliest, days.get(day_of(int(high)), NEVER))
-        return days
+            times = {*self._family_times(rows, [root.hex]), lowered.get(root, NEVER)} - {NEVER}
+            for (high,) in rows.execute(f"SELECT report_high FROM {self.entries} WHERE root = ?",
+                                        (root.hex,)).all():
+                pairs |= {(day_of(int(high)), t) for t in times}
+        return pairs
 
     def _add_report_days(self, rows: Rows, made: Iterable[IndexRow], family: dict[UUID, int],
-                         older: dict[int, int]) -> None:
-        """Keep `report_days` and `report_spans` with the new rows of families
-        the picture sees (see the module's notes)."""
-        earliest = dict(older)
+                         older: set[tuple[int, int]]) -> None:
+        """Keep `report_days`, `report_touches` and `report_spans` with the new
+        rows of families the picture sees (see the module's notes). A touch a
+        family no longer has stays in `report_touches`: it only ever makes a
+        jump stop short."""
+        pairs = set(older)
         for row in made:
-            day = day_of(row.report_high)
-            earliest[day] = min(family[row.root], earliest.get(day, NEVER))
+            # An amendment changes which version counts: every time any version
+            # starts at is where levels on either side of it can disagree.
+            times = {family[row.root], *self._family_times(rows, [row.root.hex])} if row.target is not None \
+                else {family[row.root], *([] if row.start is None else [row.start])}
+            pairs |= {(day_of(row.report_high), t) for t in times}
+        earliest: dict[int, int] = {}
+        for day, touch in pairs:
+            earliest[day] = min(touch, earliest.get(day, NEVER))
+        rows.executemany(
+            f"INSERT INTO {self.report_touches} (touch, day) VALUES (?, ?) ON CONFLICT (touch, day) DO NOTHING",
+            sorted((touch, day) for day, touch in pairs))
         rows.executemany(
             f"INSERT INTO {self.report_days} AS d (day, touch) VALUES (?, ?) ON CONFLICT (day) DO UPDATE "
             "SET touch = CASE WHEN excluded.touch < d.touch THEN excluded.touch ELSE d.touch END",
@@ -349,6 +368,34 @@ class EntryIndex:
                 if found is not None and found[0] is not None:
                     earliest = min(earliest, int(found[0]))
         return earliest
+
+    def next_touch_reported_between(self, rows: Rows, reports: tuple[int, int], after: int) -> int:
+        """The earliest valid time after `after` at which any version of a
+        family the picture sees, reported in (lo, hi], starts: past `after`,
+        two levels that differ by those reports next disagree there (NEVER:
+        nowhere). Like `earliest_touch_between`, never later than that."""
+        low, high = reports
+        if low >= high:
+            return NEVER
+        by_day = rows.execute(f"SELECT MIN(touch) FROM {self.report_touches} WHERE touch > ? AND day >= ? "
+                              "AND day <= ?", (after, day_of(low), day_of(min(high, NEVER - 1)))).one()
+        spanning = {r[0] for r in rows.execute(
+            f"SELECT s.root FROM {self.report_spans} s JOIN {self.seen} f ON f.root = s.root "
+            "WHERE s.report_low <= ? AND s.report_high > ?", (high, high)).all()}
+        times = [int(by_day[0])] if by_day is not None and by_day[0] is not None else []
+        times += [t for t in self._family_times(rows, spanning) if t > after]
+        return min(times, default=NEVER)
+
+    def _family_times(self, rows: Rows, roots: Iterable[str]) -> list[int]:
+        """Every valid time a version of these families starts at, and their touch."""
+        found: list[int] = []
+        for chunk in chunks(sorted(roots)):
+            found += [int(r[0]) for r in rows.execute(
+                f"SELECT start FROM {self.entries} WHERE id IN ({marks(chunk)}) AND start IS NOT NULL "
+                f"UNION ALL SELECT family_touch FROM {self.entries} WHERE id IN ({marks(chunk)}) "
+                f"UNION ALL SELECT start FROM {self.moves} WHERE root IN ({marks(chunk)})",
+                (*chunk, *chunk, *chunk)).all()]
+        return found
 
     def roots_starting_between(self, rows: Rows, after: int, until: int, position: int) -> set[str]:
         """Families whose event, or a version of it, starts in (after, until]."""
@@ -437,4 +484,5 @@ class EntryIndex:
         rows.execute(f"DELETE FROM {self.moves}")
         rows.execute(f"DELETE FROM {self.report_days}")
         rows.execute(f"DELETE FROM {self.report_spans}")
+        rows.execute(f"DELETE FROM {self.report_touches}")
         rows.execute(f"DELETE FROM {self.seen}")

@@ -29,6 +29,7 @@ rebuilds the index and the checkpoints.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import inspect
@@ -269,10 +270,18 @@ class ReadModel:
         else:
             known = KnownAt(self, bounded)
             folded = base or Picture()
-            for after, until in self._slices(start, query.as_of, level.position):
+            guide = None if now else self._guide(level, query.as_of)
+            after = start
+            while after is None or after < query.as_of:
+                until = self._slice_end(after, query.as_of, level.position)
+                if guide is not None:
+                    until = guide.stop(after, until)
                 final = until == query.as_of
                 carry(folded, self._facts(after, until, bounded, known), keeping if now or final else None, every,
                       until, last)
+                after = until
+                if guide is not None and (ahead := guide.jump(folded, until)) is not None:
+                    after, folded = ahead
         if made:
             self._store(made, level)
         derive_return_crews(folded)
@@ -328,14 +337,27 @@ class ReadModel:
         most about SLICE events and ending at the end of a day (the last at `until`)."""
         after = start
         while after is None or after < until:
-            with self.db.reading() as rows:
-                found = rows.execute(
-                    f"SELECT start FROM {self.index.entries} WHERE start > ? AND start <= ? AND position <= ? "
-                    "ORDER BY start LIMIT 1 OFFSET ?",
-                    (micros(after) if after else -NEVER, micros(until), position, self.slice)).one()
-            end = until if found is None else min(until, day_end(from_micros(int(found[0]))))
+            end = self._slice_end(after, until, position)
             yield after, end
             after = end
+
+    def _slice_end(self, after: datetime | None, until: datetime, position: int) -> datetime:
+        with self.db.reading() as rows:
+            found = rows.execute(
+                f"SELECT start FROM {self.index.entries} WHERE start > ? AND start <= ? AND position <= ? "
+                "ORDER BY start LIMIT 1 OFFSET ?",
+                (micros(after) if after else -NEVER, micros(until), position, self.slice)).one()
+        return until if found is None else min(until, day_end(from_micros(int(found[0]))))
+
+    def _guide(self, level: _Level, as_of: datetime) -> _Guide | None:
+        """"As known now" at the question's position, as a guide to jump ahead
+        on, if its checkpoints reach that far (see `_Guide`)."""
+        with self.db.reading() as rows:
+            days = rows.execute(
+                f"SELECT valid_through, id FROM {self.checkpoints} WHERE shape = ? AND known_level = ? "
+                "AND position = ? AND valid_through <= ? ORDER BY valid_through",
+                (self.shape, NEVER, level.position, micros(as_of))).all()
+        return _Guide(self, level, [(int(d[0]), int(d[1])) for d in days]) if days else None
 
     def _facts(self, after: datetime | None, until: datetime, bounded: Horizon,
                known: KnownAt) -> list[tuple[datetime, Entry]]:
@@ -433,6 +455,62 @@ class ReadModel:
                 evolve(folded, entry)
                 if entry.id in ids:
                     visit(folded, entry)
+
+
+class _Guide:
+    """"As known now" (at the same log position), guiding a fold at a past
+    knowledge level across the stretches where the two agree.
+
+    Two levels disagree only from where a family one knows and the other does
+    not starts to count (`EntryIndex.next_touch_reported_between`), and only
+    for as long as its effects last: a plan rescheduled, then carried out, is
+    the same at both levels again. Where the fold, at the end of a day the
+    guide has a checkpoint for, is the guide's picture there (the same bytes),
+    the two fold the same facts in the same order until the next such start:
+    the guide's last checkpoint before it is the fold's picture then, and the
+    fold jumps to it. A fold that has not come back to the guide's picture
+    looks again less often (every 2nd, 4th ... checkpoint), so that a level
+    that stays apart costs little more than before.
+    """
+
+    def __init__(self, model: ReadModel, level: _Level, days: list[tuple[int, int]]) -> None:
+        self._model, self._level = model, level
+        self._days = days  # (valid_through, id) of the guide's checkpoints, in order
+        self._skip = self._skipped = 0
+
+    def stop(self, after: datetime | None, until: datetime) -> datetime:
+        """`until`, or the first of the guide's checkpoint days after `after` before it."""
+        low = micros(after) if after is not None else -NEVER
+        at = bisect.bisect_right(self._days, (low, NEVER))
+        return from_micros(self._days[at][0]) if at < len(self._days) and self._days[at][0] < micros(until) \
+            else until
+
+    def jump(self, folded: Picture, at: datetime) -> tuple[datetime, Picture] | None:
+        """Where to carry on from, if the fold has come back to the guide at `at`."""
+        moment = micros(at)
+        index = bisect.bisect_left(self._days, (moment, -NEVER))
+        if index == len(self._days) or self._days[index][0] != moment:
+            return None
+        if self._skipped < self._skip:
+            self._skipped += 1
+            return None
+        self._skipped = 0
+        if picture_codec.encode(folded) != self._picture_at(self._days[index][1]):
+            self._skip = self._skip * 2 or 1
+            return None
+        self._skip = 0
+        with self._model.db.reading() as rows:
+            disagree = self._model.index.next_touch_reported_between(rows, (self._level.known, NEVER), moment)
+        target = bisect.bisect_left(self._days, (disagree, -NEVER)) - 1  # the last one before that
+        if target <= index:
+            return None
+        return from_micros(self._days[target][0]), picture_codec.decode(self._picture_at(self._days[target][1]))
+
+    def _picture_at(self, checkpoint: int) -> bytes:
+        with self._model.db.reading() as rows:
+            data = rows.execute(f"SELECT picture FROM {self._model.checkpoints} WHERE id = ?", (checkpoint,)).one()
+        assert data is not None
+        return zlib.decompress(bytes(data[0]))
 
 
 class KnownAt(Mapping[UUID, Entry]):

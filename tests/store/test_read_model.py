@@ -25,6 +25,7 @@ from domain.entry import Draft
 from projections.checkpoints import day_end
 from projections.horizon import Horizon
 from projections.state import project
+from store import read_model
 from store.application import IncidentLogApplication
 from store.entry_index import from_micros, micros
 from store.read_model import ReadModel
@@ -236,5 +237,44 @@ def test_the_span_of_the_log_comes_from_the_index_and_follows_corrections(store_
         assert (first.date(), last.date()) == (date(2022, 8, 20), date(2023, 2, 1))
         assert app.span_after(2)[1:] == (first, last)  # type: ignore[index]  # only the correction is after 2
         assert app.span_after(3) is None
+    finally:
+        app.close()
+
+
+def test_a_past_level_jumps_ahead_on_the_present_where_the_two_agree_again(
+        store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan corrected long after was rescheduled soon after it was made: as
+    known before the correction, the fold differs from today's only until the
+    reschedule, then jumps ahead on today's checkpoints, up to the next thing
+    the two levels disagree about (another plan, corrected too), and answers
+    as the fold of the whole log does."""
+    app = opened(store_url)
+    schedule, later = str(uuid.uuid4()), str(uuid.uuid4())
+    try:
+        app.append([draft(vehicle("capsule", occurred_at="2022-01-01")),
+                    draft(vehicle("spare", occurred_at="2022-01-01")),
+                    draft(event("LaunchScheduled", "2022-01-10", event_id=schedule, vehicle="capsule",
+                                target="2022-03", crew=[])),
+                    draft(event("LaunchScheduled", "2022-01-20", vehicle="capsule", target="2022-04", crew=[])),
+                    *(draft(vehicle(f"spare-{day}", occurred_at=f"2022-02-{day:02d}")) for day in range(1, 28)),
+                    draft(event("LaunchScheduled", "2022-02-20", event_id=later, vehicle="spare",
+                                target="2022-07", crew=[]))], "test")
+        app.append([draft(event("EntryCorrected", "2022-06-01", target=schedule, reason="the date was wrong",
+                                changes={"target": "2022-05"})),
+                    draft(event("EntryCorrected", "2022-06-01", target=later, reason="the date was wrong",
+                                changes={"target": "2022-08"}))], "test")
+        agree(app, ("2022-03-01", None, None, None))  # as known now: checkpoints along the log
+        jumps: list[datetime] = []
+        jump = read_model._Guide.jump
+
+        def counted(guide: read_model._Guide, folded: Any, at: datetime) -> Any:
+            ahead = jump(guide, folded, at)
+            if ahead is not None:
+                jumps.append(ahead[0])
+            return ahead
+
+        monkeypatch.setattr(read_model._Guide, "jump", counted)
+        agree(app, ("2022-02-25", None, 120, None))  # as known on 2022-05-01, before the correction
+        assert [moment.date() for moment in jumps] == [date(2022, 2, 19)]  # from the reschedule to the next plan
     finally:
         app.close()
