@@ -34,17 +34,19 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
     subject_id: str | None = name if kind == "vehicle" else None
     before: dict[str, Any] = {}
     changes = []
+    order: dict[str, int] = {}  # each crew member's place in the picture, as it was named
+    assigned: set[str] = set()  # the members whose return vehicle is the subject
     for entry in facts:
         picture.journal.clear()
         evolve(picture, entry)
         # What this fact set decides what can have changed: the fold of every
         # fact is the reference, and each step below is skipped only where it
         # could not have given another answer. A return crew counts each
-        # member's return vehicle, among the vehicles named so far.
-        if kind == "vehicle" and any((isinstance(v, CrewPlan) and name_set == "return_vehicle")
-                                     or (isinstance(v, VehicleStatus) and name_set == NAMED)
-                                     for v, name_set in picture.journal):
-            derive_return_crews(picture, only=subject_id)
+        # member's return vehicle, among the vehicles named so far: only
+        # those assigned to the subject, kept as return vehicles are set.
+        if kind == "vehicle" and _return_crew_may_change(picture.journal, order, assigned, name):
+            derive_return_crews(picture, only=subject_id,
+                                among=[picture.crew[i] for i in sorted(assigned, key=order.__getitem__)])
         if kind == "crew" and subject_id is None:
             # Only a member named now or given a name or alias now can have
             # become the first to answer to `name`: the others did not before.
@@ -67,6 +69,26 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
 
 
 NAMED = "id"  # noted in the journal for a view named for the first time
+
+
+def _return_crew_may_change(journal: list[tuple[Tracked, str]], order: dict[str, int], assigned: set[str],
+                            vehicle: str) -> bool:
+    """Keep `order` and `assigned` with what a fact set; could the vehicle's
+    return crew have changed (a member's return vehicle set, or a vehicle named)?"""
+    may = False
+    for view, name_set in journal:
+        if isinstance(view, CrewPlan):
+            if name_set == NAMED:
+                order.setdefault(view.id, len(order))
+            elif name_set == "return_vehicle":
+                may = True
+                if view.return_vehicle == vehicle:
+                    assigned.add(view.id)
+                else:
+                    assigned.discard(view.id)
+        elif isinstance(view, VehicleStatus) and name_set == NAMED:
+            may = True
+    return may
 
 
 class _Journal(dict[str, UUID]):

@@ -442,17 +442,19 @@ def _advance_incidents(p: Picture, e: Entry, status: str) -> None:
 # --- Derived fields ---------------------------------------------------------
 
 
-def derive_return_crews(p: Picture, only: str | None = None) -> None:
+def derive_return_crews(p: Picture, only: str | None = None, among: Iterable[CrewPlan] | None = None) -> None:
     """A vehicle's return crew is whoever is assigned to come home in it
     (an assignment ends when its holder lands). It explains through each
     member's assignment; `set_by` names the first, as for a field set once.
-    With `only`, just that vehicle's (a history follows one vehicle)."""
+    With `only`, just that vehicle's (a history follows one vehicle); with
+    `among`, only those members, in the picture's order, are looked at (a
+    history keeps who is assigned to its vehicle)."""
     counted = p.vehicles if only is None else {only: p.vehicles[only]} if only in p.vehicles else {}
     for vehicle in counted.values():
         vehicle.return_crew = []
         vehicle.set_by.pop("return_crew", None)
         vehicle.derived.pop("return_crew", None)
-    for member in p.crew.values():
+    for member in p.crew.values() if among is None else among:
         if member.return_vehicle in counted:
             vehicle = p.vehicle(member.return_vehicle)
             vehicle.return_crew.append(member.id)
