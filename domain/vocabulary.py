@@ -498,14 +498,18 @@ def restore_payload(type_name: str, data: dict[str, Any]) -> AnyPayload:
     (a property test holds it to that), and several times faster, which is
     what reading a long log costs. Never for input from outside the store.
     """
-    shape = _restorers(type_name)
-    return EVENT_TYPES[type_name](**{name: shape[name](value) for name, value in data.items()})
+    values = dict(data)
+    for name, restore in _restorers(type_name):  # only the fields whose shape changes: most are kept as read
+        if name in values:
+            values[name] = restore(values[name])
+    return EVENT_TYPES[type_name](**values)
 
 
 @functools.cache
-def _restorers(type_name: str) -> dict[str, Callable[[Any], Any]]:
+def _restorers(type_name: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     hints = _hints_of(type_name)
-    return {name: _restorer(hints[name]) for name in _fields_of(type_name)}
+    restorers = ((name, _restorer(hints[name])) for name in _fields_of(type_name))
+    return tuple((name, restore) for name, restore in restorers if restore is not _same)
 
 
 def _restorer(hint: Any) -> Callable[[Any], Any]:
