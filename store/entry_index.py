@@ -227,7 +227,8 @@ class EntryIndex:
             if target is not None:
                 lowered[row.root] = min(row.touch, lowered.get(row.root, row.touch))
         seen, newly = self._seen_families(rows, items, made)
-        older = self._report_days_of(rows, newly | {root for root in lowered if root in seen}, lowered)
+        fresh = {row.root for row in made.values() if row.target is None}  # nothing of theirs is stored yet
+        older = self._report_days_of(rows, (newly | {root for root in lowered if root in seen}) - fresh, lowered)
         rows.executemany(
             f"INSERT INTO {self.entries} (position, id, root, target, start, touch, family_touch, report_low, "
             "report_high, report_through, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
