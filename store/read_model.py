@@ -202,7 +202,7 @@ class ReadModel:
         made: list[tuple[datetime, bytes, int]] = []
 
         def keep(day: datetime, now: Picture, count: int) -> None:
-            made.append((day, zlib.compress(picture_codec.encode(now), 1), count))
+            made.append((day, _packed(now), count))
 
         for after, end in self._slices(start, until, level.position):
             facts = self._facts(after, end, bounded, known)
@@ -241,7 +241,7 @@ class ReadModel:
         made: list[tuple[datetime, bytes, int]] = []
 
         def keep(end: datetime, now: Picture, count: int) -> None:
-            made.append((end, zlib.compress(picture_codec.encode(now), 1), count))  # at once: the fold goes on
+            made.append((end, _packed(now), count))  # at once: the fold goes on
 
         # "As known now" is what most questions share; another level earns a
         # checkpoint once it is asked again (a page held at one `known_at`
@@ -327,9 +327,13 @@ class ReadModel:
                 best = (int(found[0]), int(found[1]))  # the one that leaves the least to carry
         if best is None:
             return None, None
-        data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (best[1],)).one()
+        return from_micros(best[0]), picture_codec.decode(self.picture_bytes(rows, best[1]))
+
+    def picture_bytes(self, rows: Rows, checkpoint: int) -> bytes:
+        """A stored checkpoint's picture, as the codec wrote it."""
+        data = rows.execute(f"SELECT picture FROM {self.checkpoints} WHERE id = ?", (checkpoint,)).one()
         assert data is not None
-        return from_micros(best[0]), picture_codec.decode(zlib.decompress(bytes(data[0])))
+        return zlib.decompress(bytes(data[0]))
 
     def _slices(self, start: datetime | None, until: datetime, position: int) -> Iterator[tuple[datetime | None,
                                                                                                datetime]]:
@@ -508,9 +512,12 @@ class _Guide:
 
     def _picture_at(self, checkpoint: int) -> bytes:
         with self._model.db.reading() as rows:
-            data = rows.execute(f"SELECT picture FROM {self._model.checkpoints} WHERE id = ?", (checkpoint,)).one()
-        assert data is not None
-        return zlib.decompress(bytes(data[0]))
+            return self._model.picture_bytes(rows, checkpoint)
+
+
+def _packed(picture: Picture) -> bytes:
+    """A picture as a checkpoint stores it."""
+    return zlib.compress(picture_codec.encode(picture), 1)
 
 
 class KnownAt(Mapping[UUID, Entry]):
