@@ -12,8 +12,8 @@ from answers.explain import FieldExplanation, explained
 from answers.horizon import Answer, AtHorizon
 from domain.times import TargetDate
 from projections.explain import Explanation
-from projections.picture import CrewPlan, IncidentFile, VehicleStatus
-from projections.state import StationState
+from projections.picture import CrewPlan, IncidentFile, Tracked, VehicleStatus
+from projections.state import StationState, ViewAt
 
 EXPLAIN = ("Only with `explain=true`: for each field set by an event, or derived from others, its value, "
            "that event and the evidence behind it.")
@@ -38,6 +38,16 @@ class TargetWindowOut(Answer):
 
 def _text(target: TargetDate | None) -> str | None:
     return None if target is None else target.text
+
+
+def _explanations(state: StationState | ViewAt, view: Tracked, explain: bool) -> dict[str, Explanation] | None:
+    """A view's explanations, if asked for: they read the events behind it, so
+    they come from a whole picture (`StationState`), never a stored version."""
+    if not explain:
+        return None
+    if not isinstance(state, StationState):
+        raise ValueError("an explained answer is built from a StationState")
+    return state.view_explanations(view)
 
 
 def _explain_field() -> Any:
@@ -94,9 +104,10 @@ class VehicleAnswer(AtHorizon, VehicleFields):  # the vehicle's fields first, th
     """A vehicle's status at a horizon (`GET /vehicles/{id}`, `incidentlog vehicle ID --json`)."""
 
     @classmethod
-    def of(cls, state: StationState, vehicle: VehicleStatus, explain: bool = False) -> Self:
-        return cls(**_vehicle(vehicle, state.view_explanations(vehicle) if explain else None),
-                   **state.horizon.to_json(), position=state.position)
+    def of(cls, state: StationState | ViewAt, vehicle: VehicleStatus, explain: bool = False) -> Self:
+        """From a whole picture, or from one version of the view (`ViewAt`)."""
+        explained = _explanations(state, vehicle, explain)
+        return cls(**_vehicle(vehicle, explained), **state.horizon.to_json(), position=state.position)
 
 
 class CrewFields(Answer):
@@ -142,9 +153,10 @@ class CrewAnswer(AtHorizon, CrewFields):  # the crew member's fields first, then
     """A crew member's plan at a horizon (`GET /crew/{name}`, `incidentlog crew NAME --json`)."""
 
     @classmethod
-    def of(cls, state: StationState, member: CrewPlan, explain: bool = False) -> Self:
-        return cls(**_crew(member, state.view_explanations(member) if explain else None),
-                   **state.horizon.to_json(), position=state.position)
+    def of(cls, state: StationState | ViewAt, member: CrewPlan, explain: bool = False) -> Self:
+        """From a whole picture, or from one version of the view (`ViewAt`)."""
+        explained = _explanations(state, member, explain)
+        return cls(**_crew(member, explained), **state.horizon.to_json(), position=state.position)
 
 
 class IncidentView(Answer):

@@ -74,6 +74,9 @@ def table(results: dict[str, Any]) -> str:
         for mode, where in (("in_process", "in process"), ("http", "HTTP")):
             rows.append((f"{TITLES[kind]}, {where}: p50 / p99",
                          [_cell(stores[s], lambda f, k=kind, m=mode: _question(f["queries"][k][m])) for s in stores]))
+    rows.append(("p50 in process, as known now / at a past `known_at`: " + " / ".join(KINDS[:2]),
+                 [_cell(stores[s], lambda f: "; ".join(_split(f["queries"][k]["in_process"]) for k in KINDS[:2]))
+                  for s in stores]))
     rows.append(("naive replay (read all, fold, answer): " + " / ".join(KINDS),
                  [_cell(stores[s], lambda f: " / ".join(_ms(f["queries"][k]["naive_replay_ms"]) for k in KINDS)
                         + " ms") for s in stores]))
@@ -104,6 +107,12 @@ def table(results: dict[str, Any]) -> str:
     if results["notes"]:
         lines += ["", "Cut down to fit the time budget:", *(f"- {note}" for note in results["notes"])]
     return "\n".join(lines)
+
+
+def _split(figures: dict[str, Any]) -> str:
+    """p50 as known now / at a past `known_at` (a run from before the split: –)."""
+    now, past = figures.get("known_now_p50_ms"), figures.get("past_known_at_p50_ms")
+    return f"{_ms(now) if now is not None else '–'} / {_ms(past) if past is not None else '–'} ms"
 
 
 def _cell(figures: dict[str, Any], text: Any) -> str:

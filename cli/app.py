@@ -30,7 +30,7 @@ from cli import render
 from domain.errors import InvalidValue
 from projections.horizon import Horizon
 from projections.picture import CrewPlan, VehicleStatus
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 from store.application import IncidentLogApplication
 from store.settings import Settings, SettingsError
 
@@ -116,6 +116,18 @@ def _station_at(ctx: typer.Context, as_of: str | None, known_at: str | None,
         yield application.state(_horizon(application, as_of, known_at, recorded_before))
 
 
+@contextmanager
+def _view_or_station(ctx: typer.Context, kind: str, name: str, as_of: str | None, known_at: str | None,
+                     recorded_before: str | None, explain: bool) -> Iterator[ViewAt | StationState]:
+    """One vehicle or crew member from the read model's versions, where they
+    answer (`IncidentLogApplication.view_at`; never with `explain`), else the
+    station picture, as `_station_at`."""
+    with open_log(ctx) as application:
+        horizon = _horizon(application, as_of, known_at, recorded_before)
+        found = None if explain else application.view_at(kind, name, horizon)
+        yield found if found is not None else application.state(horizon)
+
+
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,
              recorded_before: str | None) -> Horizon:
     """The query's horizon; left out, a time defaults to now on the log's own clock."""
@@ -133,7 +145,7 @@ def _known(views: dict[str, Any], shown: int = 10) -> str:
     return f"; known: {', '.join(names[:shown])}{more}"
 
 
-def _show(view: VehicleStatus | CrewPlan, station: StationState, as_json: bool, explain: bool) -> None:
+def _show(view: VehicleStatus | CrewPlan, station: StationState | ViewAt, as_json: bool, explain: bool) -> None:
     if as_json:  # the answer of GET /vehicles/{id} and GET /crew/{name}
         from answers import CrewAnswer, VehicleAnswer
 
@@ -142,7 +154,8 @@ def _show(view: VehicleStatus | CrewPlan, station: StationState, as_json: bool, 
         return
     console = _stdout()
     console.print(render.horizon_line(station))
-    console.print(render.detail_table(view, station.view_json(view, True)["explain"] if explain else None))
+    explained = station.view_json(view, True)["explain"] if explain and isinstance(station, StationState) else None
+    console.print(render.detail_table(view, explained))
 
 
 # --- Serving ----------------------------------------------------------------

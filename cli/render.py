@@ -17,7 +17,7 @@ from rich.text import Text
 from domain.entry import Entry
 from projections.capacity import StationCapacity
 from projections.picture import CrewPlan, IncidentFile, Tracked, VehicleStatus
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 
 SUMMARY_WIDTH = 80
 WIDE_ENOUGH_FOR_SOURCE = 120
@@ -60,7 +60,7 @@ def summarize(data: dict[str, Any], width: int = SUMMARY_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def horizon_line(state: StationState) -> Text:
+def horizon_line(state: StationState | ViewAt) -> Text:
     horizon = state.horizon
     text = Text.assemble("As of ", (moment(horizon.as_of), "bold"), ", known at ", (moment(horizon.known_at), "bold"))
     bound = horizon.recorded_before

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import typer
 
@@ -24,11 +24,14 @@ from cli.app import (
     _show,
     _station_at,
     _stdout,
+    _view_or_station,
     app,
     fail,
     open_log,
 )
-from projections.picture import VehicleStatus
+from projections.picture import CrewPlan, VehicleStatus
+from projections.state import ViewAt
+from projections.versions import CREW, VEHICLE
 
 
 @app.command()
@@ -80,7 +83,10 @@ def vehicle(
     explain: Explain = False,
 ) -> None:
     """One vehicle at a horizon: location, health, crewed-return clearance, crews, plans."""
-    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+    with _view_or_station(ctx, VEHICLE, vehicle_id, as_of, known_at, recorded_before, explain) as station:
+        if isinstance(station, ViewAt):
+            _show(cast(VehicleStatus, station.view), station, as_json, explain)
+            return
         found = station.find_vehicle(vehicle_id)
         if found is None:
             fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
@@ -100,7 +106,10 @@ def crew(
     explain: Explain = False,
 ) -> None:
     """One crew member's plan at a horizon: aboard, return vehicle, lifeboat, planned return."""
-    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+    with _view_or_station(ctx, CREW, name, as_of, known_at, recorded_before, explain) as station:
+        if isinstance(station, ViewAt):
+            _show(cast(CrewPlan, station.view), station, as_json, explain)
+            return
         found = station.find_crew(name)
         if found is None:
             fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")

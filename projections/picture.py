@@ -27,6 +27,9 @@ class Cause:
     """The event being folded: every field a view is given remembers it."""
 
     event: UUID | None = None
+    # While versions of the views are kept (`projections.versions`): every view
+    # given a value, in order, to be read and emptied after each event.
+    touched: list[Tracked] | None = None
 
 
 V = TypeVar("V", bound="Tracked")
@@ -61,6 +64,8 @@ class Tracked:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
         state[name] = value
         state["_edits"] = state.get("_edits", 0) + 1  # the codec re-encodes only views that changed
+        if cause.touched is not None:
+            cause.touched.append(self)
         if cause.event is not None:
             self.set_by[name] = cause.event
 

@@ -63,6 +63,23 @@ def decode(data: bytes) -> Picture:
     return picture
 
 
+def view_text(view: Tracked, derived: dict[str, tuple[Any, UUID | None]] | None = None) -> str:
+    """One view as JSON text (a version of it, `projections.versions`), its
+    derived fields given as worked out: (value, the event it names, if any)."""
+    body = _view(view)
+    for name, (value, event) in (derived or {}).items():
+        body["fields"][name] = value
+        body["set_by"].pop(name, None)
+        if event is not None:
+            body["set_by"][name] = _event_text(event)
+    return _json(body)
+
+
+def restore_view(kind: type[V], text: str | bytes) -> V:
+    """A view from `view_text`, standing alone."""
+    return _restore(kind, json.loads(text), Picture())
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 

@@ -70,6 +70,16 @@ class StationState:
         return find_vehicle(self.picture, name)
 
 
+@dataclass(frozen=True)
+class ViewAt:
+    """One vehicle or crew member at a horizon, read from the versions the
+    read model keeps (`projections.versions`) rather than from a whole picture."""
+
+    horizon: Horizon
+    view: Tracked
+    position: int  # the last log position the answer drew on
+
+
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]
     known = beliefs(stored, horizon)

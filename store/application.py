@@ -56,7 +56,7 @@ from projections.case_file import CaseFile
 from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database, Rows
@@ -483,6 +483,13 @@ class IncidentLogApplication(Application[UUID]):
         """The station at a horizon, from the read model (equal, by test, to
         `projections.state.project` over the whole log)."""
         return self.read_model.state(horizon, self._everything)
+
+    def view_at(self, kind: str, view_id: str, horizon: Horizon) -> ViewAt | None:
+        """One vehicle or crew member by id, read from the read model's
+        versions (a look-up, not a fold), or None where they cannot say and
+        `state` answers: a past `known_at`, a name rather than an id, a log
+        not prepared since (`prepare_read_model`) or changed at that `as_of`."""
+        return self.read_model.view_at(kind, view_id, horizon)
 
     def _everything(self) -> list[Entry] | None:
         """The whole log, held in memory to fold at once, or None when it is

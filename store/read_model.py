@@ -47,12 +47,13 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
-from projections import checkpoints, horizon, picture, picture_codec
+from projections import checkpoints, horizon, picture, picture_codec, versions
 from projections.capacity import station_capacity
 from projections.checkpoints import carry, day_end
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
 from projections.picture import Picture, derive_return_crews, evolve
-from projections.state import StationState
+from projections.state import StationState, ViewAt
+from projections.versions import Versions
 from store import entry_index
 from store.database import Database, Rows
 from store.entry_index import NEVER, EntryIndex, Indexed, from_micros, micros
@@ -68,6 +69,7 @@ REACH = 2000  # facts left to carry past which folding the whole log, when held,
 REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
+VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
 log = structlog.get_logger("incidentlog.read_model")
@@ -95,7 +97,7 @@ def _fingerprint() -> str:
     import domain.vocabulary
 
     modules = (domain.corrections, domain.entry, domain.order, domain.times, domain.vocabulary, picture,
-               horizon, checkpoints, picture_codec, entry_index, sys.modules[__name__])
+               horizon, checkpoints, picture_codec, versions, entry_index, sys.modules[__name__])
     digest = hashlib.sha256(READ_MODEL_VERSION.encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
@@ -115,6 +117,8 @@ class ReadModel:
         self.db = database
         self.index = EntryIndex(database)
         self.checkpoints = database.table("checkpoints")
+        self.versions = database.table("view_versions")
+        self.version_series = database.table("version_series")
         self._decode, self._record = decode, record
         self.shape = _fingerprint()
         # How often to keep a checkpoint, how much to load at a time, and how
@@ -135,6 +139,19 @@ class ReadModel:
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_checkpoints_level ON {self.checkpoints} "
                      "(shape, known_level, position, valid_through)")
         rows.execute(f"DELETE FROM {self.checkpoints} WHERE shape <> ?", (self.shape,))
+        # Versions of each view "as known now", kept by `prepare`: `series` is
+        # the log position they were folded at, `starts` the valid time from
+        # which the series holds every view (the checkpoint it started from).
+        rows.execute(self.db.ddl(
+            f"CREATE TABLE IF NOT EXISTS {self.version_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
+            "starts {int} NOT NULL, PRIMARY KEY (shape, series))"))
+        rows.execute(self.db.ddl(
+            f"CREATE TABLE IF NOT EXISTS {self.versions} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
+            "kind TEXT NOT NULL, view TEXT NOT NULL, valid_from {int} NOT NULL, body TEXT NOT NULL)"))
+        rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_versions_seek ON {self.versions} "
+                     "(shape, series, kind, view, valid_from)")
+        for table in (self.version_series, self.versions):
+            rows.execute(f"DELETE FROM {table} WHERE shape <> ?", (self.shape,))
 
     def add(self, rows: Rows, entries: list[Entry]) -> None:
         """Index newly stored entries, inside the transaction that stores them."""
@@ -142,7 +159,8 @@ class ReadModel:
 
     def clear(self, rows: Rows) -> None:
         self.index.clear(rows)
-        rows.execute(f"DELETE FROM {self.checkpoints}")
+        for table in (self.checkpoints, self.version_series, self.versions):
+            rows.execute(f"DELETE FROM {table}")
 
     def behind(self, head: int) -> bool:
         """Does the index lack entries the log holds (a store from before the
@@ -176,16 +194,18 @@ class ReadModel:
         return done
 
     def prepare(self, progress: Callable[[int], None] | None = None) -> int:
-        """Carry the "as known now" series of checkpoints to the end of the log.
+        """Carry the "as known now" series of checkpoints to the end of the log,
+        keeping a version of each vehicle and crew member on the way.
 
         Without it the first question after an import or a rebuild folds the
         log from its start, and so does every question at a level no
         checkpoint holds for. The series starts from its latest checkpoint
         that still holds (after a small import, near the end), goes a slice at
-        a time and stores each slice's checkpoints as it goes: memory stays
-        that of one picture and one slice. Questions at other knowledge levels
-        start from it too, before what their level disagrees about. `progress`
-        gets the facts folded. Returns how many.
+        a time and stores each slice's checkpoints and versions as it goes:
+        memory holds one picture and one slice. Questions at other knowledge
+        levels start from it too, before what their level disagrees about;
+        questions about one view "as known now" are answered from the versions
+        (`view_at`). `progress` gets the facts folded. Returns how many.
         """
         with self.db.reading() as rows:
             level = _Level(NEVER, self.index.head(rows))
@@ -194,6 +214,8 @@ class ReadModel:
                 return 0
             until = day_end(from_micros(last))
             start, base = self._checkpoint(rows, micros(until), level)
+            kept = rows.execute(f"SELECT starts FROM {self.version_series} WHERE shape = ? AND series = ?",
+                                (self.shape, level.position)).one()
         bounded = Horizon(until, datetime.max.replace(tzinfo=UTC), level.position)
         known = KnownAt(self, bounded)
         folded = base or Picture()
@@ -204,16 +226,53 @@ class ReadModel:
         def keep(day: datetime, now: Picture, count: int) -> None:
             made.append((day, _packed(now), count))
 
-        for after, end in self._slices(start, until, level.position):
-            facts = self._facts(after, end, bounded, known)
-            carry(folded, facts, keep, every, end)
-            if made:  # stored slice by slice: memory holds one slice's checkpoints, not the series
-                self._store(made, level)
-                made.clear()
-            done += len(facts)
-            if progress is not None:
-                progress(len(facts))
+        # A series of versions folded at this position already holds every view.
+        watched = None if kept is not None else Versions(folded)
+        if watched is not None:
+            self._start_versions(level.position)
+            if start is not None:
+                watched.restate(start)
+        try:
+            for after, end in self._slices(start, until, level.position):
+                facts = self._facts(after, end, bounded, known)
+                carry(folded, facts, keep, every, end, each=watched.after if watched is not None else None)
+                if made:  # stored slice by slice: memory holds one slice's checkpoints, not the series
+                    self._store(made, level)
+                    made.clear()
+                if watched is not None:
+                    self._store_versions(level.position, watched.take())
+                done += len(facts)
+                if progress is not None:
+                    progress(len(facts))
+        finally:
+            if watched is not None:
+                watched.close()
+        if watched is not None:
+            self._store_versions(level.position, watched.take(), starts=micros(start) if start else -NEVER)
         return done
+
+    def _start_versions(self, series: int) -> None:
+        """Make room for a series of versions: rows a crash left behind at this
+        position go (without its `version_series` row they were never read)."""
+        with self.db.writing() as rows:
+            rows.execute(f"DELETE FROM {self.versions} WHERE shape = ? AND series = ?", (self.shape, series))
+
+    def _store_versions(self, series: int, made: list[versions.Version], starts: int | None = None) -> None:
+        """Store versions; with `starts`, the series is whole and is read from
+        now on, and the oldest series beyond VERSION_SERIES_KEPT go."""
+        with self.db.writing() as rows:
+            rows.executemany(
+                f"INSERT INTO {self.versions} (shape, series, kind, view, valid_from, body) VALUES (?, ?, ?, ?, ?, ?)",
+                [(self.shape, series, kind, view, micros(at), text) for kind, view, at, text in made])
+            if starts is None:
+                return
+            rows.execute(f"INSERT INTO {self.version_series} (shape, series, starts) VALUES (?, ?, ?)",
+                         (self.shape, series, starts))
+            old = rows.execute(f"SELECT series FROM {self.version_series} WHERE shape = ? ORDER BY series DESC",
+                               (self.shape,)).all()[VERSION_SERIES_KEPT:]
+            for (gone,) in old:
+                for table in (self.version_series, self.versions):
+                    rows.execute(f"DELETE FROM {table} WHERE shape = ? AND series = ?", (self.shape, gone))
 
     # --- Answering ------------------------------------------------------------
 
@@ -286,6 +345,34 @@ class ReadModel:
             self._store(made, level)
         derive_return_crews(folded)
         return StationState(query, folded, station_capacity(folded), level.position, known)
+
+    def view_at(self, kind: str, view_id: str, query: Horizon) -> ViewAt | None:
+        """One vehicle or crew member, by id, from the versions `prepare` kept,
+        or None when they cannot say: a past `known_at`, a view they do not
+        hold by then (perhaps a name, not an id), or an `as_of` at or after
+        the earliest valid time touched by what was stored since their series
+        was folded (there the log may differ; `state` answers)."""
+        moment = micros(query.as_of)
+        with self.db.reading() as rows:
+            level = self._level(rows, query)
+            if level.known != NEVER:
+                return None
+            series = rows.execute(
+                f"SELECT series FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
+                "ORDER BY series DESC LIMIT 1", (self.shape, level.position, moment)).one()
+            if series is None:
+                return None
+            folded_at = int(series[0])
+            if folded_at < level.position and \
+                    moment >= self.index.earliest_touch_between(rows, (folded_at, level.position), None):
+                return None
+            found = rows.execute(
+                f"SELECT body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                "AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1",
+                (self.shape, folded_at, kind, view_id, moment)).one()
+        if found is None:
+            return None
+        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], found[0]), level.position)
 
     def _asked_again(self, level: _Level) -> bool:
         again = level in self._asked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter
 
 from answers import CrewAnswer, CrewHistory, FieldAnswer
@@ -9,6 +11,7 @@ from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
 from projections.picture import CrewPlan
 from projections.state import StationState
+from projections.versions import CREW
 
 router = APIRouter(prefix="/crew", tags=["crew"])
 
@@ -25,6 +28,8 @@ def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
                      explain: Explain = False) -> CrewAnswer:
     """A crew member by id, name or alias (e.g. `crew-a`, or a spelling of their name): aboard,
     return vehicle, lifeboat, planned return."""
+    if not explain and (version := application.view_at(CREW, name, horizon)) is not None:
+        return CrewAnswer.of(version, cast(CrewPlan, version.view))
     state = application.state(horizon)
     return CrewAnswer.of(state, _member(state, name), explain)
 

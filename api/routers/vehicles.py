@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter
 
 from answers import FieldAnswer, VehicleAnswer, VehicleHistory
@@ -9,6 +11,7 @@ from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
 from projections.picture import VehicleStatus
 from projections.state import StationState
+from projections.versions import VEHICLE
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 
@@ -25,6 +28,8 @@ def read_vehicle(vehicle_id: str, application: Application, horizon: QueryHorizo
                  explain: Explain = False) -> VehicleAnswer:
     """A vehicle by id or name (e.g. `capsule-1`, `Capsule 1`): location, health,
     crewed-return clearance, crews."""
+    if not explain and (version := application.view_at(VEHICLE, vehicle_id, horizon)) is not None:
+        return VehicleAnswer.of(version, cast(VehicleStatus, version.view))
     state = application.state(horizon)
     return VehicleAnswer.of(state, _vehicle(state, vehicle_id), explain)
 

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from domain.entry import Draft
 from projections.checkpoints import day_end
 from projections.horizon import Horizon
-from projections.state import project
+from projections.picture import VehicleStatus
+from projections.state import StationState, project
+from projections.versions import CREW, VEHICLE
 from store import read_model
 from store.application import IncidentLogApplication
 from store.entry_index import from_micros, micros
@@ -35,6 +37,7 @@ from tests.factories import FakeClock, draft, event, vehicle
 from tests.projections.test_properties import NOW, comparable
 from tests.strategies import day, logs
 
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 SCENARIO = [json.loads(line) for line in
             (Path(__file__).parents[2] / "scenarios" / "soyuz-ms22.jsonl").read_text().splitlines() if line.strip()]
 PROPERTY = settings(max_examples=25, deadline=None,
@@ -79,8 +82,30 @@ def _clock_text(milliseconds: int) -> str:
 
 def agree(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> None:
     query = horizon(app, drawn)
-    expected = comparable(project(app.entries(), query).to_json(explain=True))
-    assert comparable(app.state(query).to_json(explain=True)) == expected, query
+    reference = project(app.entries(), query)
+    assert comparable(app.state(query).to_json(explain=True)) == comparable(reference.to_json(explain=True)), query
+    agree_on_views(app, query, reference)
+
+
+def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: StationState) -> int:
+    """Where the versions answer for one vehicle or crew member, they answer
+    as the fold does, fields and the events that set them; for a view the
+    fold does not have at the horizon they do not answer. Returns how many
+    answered."""
+    everyone = project(app.entries(), Horizon(LATEST, LATEST)).picture
+    answered = 0
+    for kind, ids, views in ((VEHICLE, everyone.vehicles, reference.picture.vehicles),
+                             (CREW, everyone.crew, reference.picture.crew)):
+        for view_id in ids:
+            version = app.view_at(kind, view_id, query)
+            if version is None:
+                continue
+            answered += 1
+            assert view_id in views, (kind, view_id, query)
+            assert version.view.to_json() == views[view_id].to_json(), (kind, view_id, query)
+            assert version.view.set_by == views[view_id].set_by, (kind, view_id, query)
+            assert version.position == reference.position or query.recorded_before is not None
+    return answered
 
 
 def append_all(app: IncidentLogApplication, events: list[dict[str, Any]], batch: int) -> None:
@@ -146,6 +171,44 @@ def test_prepared_checkpoints_reach_the_end_of_the_log_and_are_carried_on_from_t
         query = horizon(app, ("2023-06-01", None, None, None))
         assert comparable(app.state(query).to_json(explain=True)) == comparable(
             project(app.entries(), query).to_json(explain=True))
+    finally:
+        app.close()
+
+
+def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(store_url: str) -> None:
+    """After `prepare`, every vehicle and crew member "as known now" is read
+    from its versions, as the fold has it, at any instant. A back-dated event
+    stops them answering from its time on (the fold answers), never before;
+    preparing again brings them back. A past `known_at` is never theirs."""
+    app = opened(store_url)
+    try:
+        append_all(app, SCENARIO, 7)
+
+        def everyone_at(as_of: str) -> tuple[int, int]:
+            query = horizon(app, (as_of, None, None, None))
+            reference = project(app.entries(), query)
+            return agree_on_views(app, query, reference), len(reference.picture.vehicles) + len(
+                reference.picture.crew)
+
+        assert everyone_at("2022-12-20")[0] == 0  # nothing prepared: the fold answers
+        app.prepare_read_model()
+        for as_of in ("2022-09-21", "2022-12-15T02:00:00Z", "2022-12-20", "2023-03-28", "2023-09-27", "2024-06-01"):
+            answered, views = everyone_at(as_of)
+            assert answered == views > 0, as_of
+        past = Horizon.parse("2022-12-20", "2022-12-16", None, NOW)
+        assert app.view_at(VEHICLE, "soyuz-ms-22", past) is None
+
+        app.append([draft(event("VehicleDamageAssessed", "2023-02-01", reported_at=None, vehicle="soyuz-ms-22",
+                                health="damaged", crewed_return="not_cleared"))], "test")
+        before, after = everyone_at("2023-01-31"), everyone_at("2023-02-01")
+        assert before[0] == before[1] and after[0] == 0
+        assert app.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None))) is None
+        app.prepare_read_model()
+        answered, views = everyone_at("2023-02-01")
+        assert answered == views
+        version = app.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None)))
+        assert version is not None and isinstance(version.view, VehicleStatus)
+        assert version.view.crewed_return == "not_cleared"
     finally:
         app.close()
 

@@ -1,0 +1,119 @@
+"""Versions of each vehicle's status and each crew member's plan, taken while
+a fold is carried: what the read model answers one view from without folding.
+
+A fold visits the facts in valid-time order, and the facts counting by any
+`as_of` are a prefix of that order (its key starts with the time a fact
+counts from). So a view's value at `as_of` is its value after the last fact
+counting by then: keeping, for each view, its JSON after every fact that
+changed it, with the time that fact counts from, answers every `as_of` with
+one look-up (the latest version at or before it). Several facts counting from
+the same instant leave one version, the last.
+
+A view changes when the fold gives one of its fields a value (`Cause.touched`)
+or names it for the first time. A vehicle's return crew is derived from the
+crew's return vehicles (`picture.derive_return_crews`): it is worked out
+again for every vehicle a member's assignment leaves or names, as the fold
+would work it out at the end, from the members in the picture's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from projections import picture_codec
+from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus
+
+VEHICLE, CREW = "vehicle", "crew"
+KINDS: dict[str, type[Tracked]] = {VEHICLE: VehicleStatus, CREW: CrewPlan}
+
+Version = tuple[str, str, datetime, str]  # (kind, id, counts from, the view as JSON text)
+
+
+class Versions:
+    """Watches a picture being folded and keeps a version of every view each
+    fact changes. `restate(at)` first keeps every view as it stands, for a
+    fold that starts from a checkpoint rather than from nothing."""
+
+    def __init__(self, picture: Picture) -> None:
+        self.picture = picture
+        picture.cause.touched = []
+        self._rank = {member_id: rank for rank, member_id in enumerate(picture.crew)}  # the picture's order
+        self._returning: dict[str, str] = {}  # member -> the vehicle assigned to bring them home
+        self._assigned: dict[str, set[str]] = {}  # vehicle -> members it is to bring home
+        for member in picture.crew.values():
+            self._assign(member.id, member.return_vehicle)
+        self._sizes = (len(picture.vehicles), len(picture.crew))
+        self._last: dict[tuple[str, str], str] = {}  # each view's latest version
+        self._pending: dict[tuple[str, str, datetime], str] = {}  # versions not yet taken
+
+    def restate(self, at: datetime) -> None:
+        """Keep every view as it stands at `at`."""
+        for vehicle_id in self.picture.vehicles:
+            self._keep(VEHICLE, vehicle_id, at, self._vehicle_text(vehicle_id))
+        for member_id, member in self.picture.crew.items():
+            self._keep(CREW, member_id, at, picture_codec.view_text(member))
+
+    def after(self, counted_from: datetime) -> None:
+        """The fact counting from `counted_from` was just folded in."""
+        touched = self.picture.cause.touched
+        assert touched is not None
+        changed: dict[int, Tracked] = {id(view): view for view in touched}
+        touched.clear()
+        for view in self._new_views():
+            changed[id(view)] = view
+        vehicles: set[str] = set()
+        for view in changed.values():
+            if isinstance(view, CrewPlan):
+                before = self._returning.get(view.id)
+                self._assign(view.id, view.return_vehicle)
+                vehicles.update(v for v in (before, view.return_vehicle) if v is not None)
+                self._keep(CREW, view.id, counted_from, picture_codec.view_text(view))
+            elif isinstance(view, VehicleStatus):
+                vehicles.add(view.id)
+        for vehicle_id in vehicles:
+            if vehicle_id in self.picture.vehicles:  # a member may name a vehicle the picture has not seen
+                self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
+
+    def take(self) -> list[Version]:
+        """The versions kept since the last time, to store."""
+        taken = [(kind, view_id, at, text) for (kind, view_id, at), text in self._pending.items()]
+        self._pending.clear()
+        return taken
+
+    def close(self) -> None:
+        self.picture.cause.touched = None
+
+    def _new_views(self) -> Iterator[Tracked]:
+        vehicles, crew = self._sizes
+        self._sizes = (len(self.picture.vehicles), len(self.picture.crew))
+        if len(self.picture.vehicles) > vehicles:
+            yield from islice(self.picture.vehicles.values(), vehicles, None)
+        if len(self.picture.crew) > crew:
+            for member in islice(self.picture.crew.values(), crew, None):
+                self._rank[member.id] = len(self._rank)
+                yield member
+
+    def _assign(self, member_id: str, vehicle_id: str | None) -> None:
+        before = self._returning.pop(member_id, None)
+        if before is not None:
+            self._assigned[before].discard(member_id)
+        if vehicle_id is not None:
+            self._returning[member_id] = vehicle_id
+            self._assigned.setdefault(vehicle_id, set()).add(member_id)
+
+    def _vehicle_text(self, vehicle_id: str) -> str:
+        """The vehicle with its return crew as `derive_return_crews` gives it."""
+        members = sorted(self._assigned.get(vehicle_id, ()), key=self._rank.__getitem__)
+        first: UUID | None = self.picture.crew[members[0]].set_by.get("return_vehicle") if members else None
+        derived: dict[str, tuple[Any, UUID | None]] = {"return_crew": (members, first)}
+        return picture_codec.view_text(self.picture.vehicles[vehicle_id], derived)
+
+    def _keep(self, kind: str, view_id: str, at: datetime, text: str) -> None:
+        if self._last.get((kind, view_id)) == text:
+            return  # worked out again, unchanged
+        self._last[(kind, view_id)] = text
+        self._pending[(kind, view_id, at)] = text  # a later fact of the same instant replaces it
