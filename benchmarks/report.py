@@ -110,7 +110,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def _split(figures: dict[str, Any]) -> str:
-    """p50 as known now / at a past `known_at` (a run from before the split: –)."""
+    """p50 as known now / at a past `known_at` (a dash for a run from before the split)."""
     now, past = figures.get("known_now_p50_ms"), figures.get("past_known_at_p50_ms")
     return f"{_ms(now) if now is not None else '–'} / {_ms(past) if past is not None else '–'} ms"
 

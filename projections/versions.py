@@ -48,12 +48,15 @@ class Versions:
             self._assign(member.id, member.return_vehicle)
         self._sizes = (len(picture.vehicles), len(picture.crew))
         self._last: dict[tuple[str, str], str] = {}  # each view's latest version
+        self._marks: dict[str, tuple[Any, ...]] = {}  # what each vehicle's latest version was made of
         self._pending: dict[tuple[str, str, datetime], str] = {}  # versions not yet taken
 
     def restate(self, at: datetime) -> None:
         """Keep every view as it stands at `at`."""
         for vehicle_id in self.picture.vehicles:
-            self._keep(VEHICLE, vehicle_id, at, self._vehicle_text(vehicle_id))
+            text = self._vehicle_text(vehicle_id)
+            assert text is not None
+            self._keep(VEHICLE, vehicle_id, at, text)
         for member_id, member in self.picture.crew.items():
             self._keep(CREW, member_id, at, picture_codec.view_text(member))
 
@@ -76,7 +79,9 @@ class Versions:
                 vehicles.add(view.id)
         for vehicle_id in vehicles:
             if vehicle_id in self.picture.vehicles:  # a member may name a vehicle the picture has not seen
-                self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
+                text = self._vehicle_text(vehicle_id, unless_as_before=True)
+                if text is not None:
+                    self._keep(VEHICLE, vehicle_id, counted_from, text)
 
     def take(self) -> list[Version]:
         """The versions kept since the last time, to store."""
@@ -105,12 +110,21 @@ class Versions:
             self._returning[member_id] = vehicle_id
             self._assigned.setdefault(vehicle_id, set()).add(member_id)
 
-    def _vehicle_text(self, vehicle_id: str) -> str:
-        """The vehicle with its return crew as `derive_return_crews` gives it."""
+    def _vehicle_text(self, vehicle_id: str, unless_as_before: bool = False) -> str | None:
+        """The vehicle with its return crew as `derive_return_crews` gives it;
+        with `unless_as_before`, None when nothing it is made of has changed
+        since the last time (a member's other fields changed): the vehicle's
+        assignments (`Tracked` counts them), its return crew and the event
+        behind it. Most facts that touch a member leave their vehicle so."""
+        vehicle = self.picture.vehicles[vehicle_id]
         members = sorted(self._assigned.get(vehicle_id, ()), key=self._rank.__getitem__)
         first: UUID | None = self.picture.crew[members[0]].set_by.get("return_vehicle") if members else None
+        mark = (vehicle.__dict__.get("_edits", 0), len(vehicle.set_by), tuple(members), first)
+        if unless_as_before and self._marks.get(vehicle_id) == mark:
+            return None
+        self._marks[vehicle_id] = mark
         derived: dict[str, tuple[Any, UUID | None]] = {"return_crew": (members, first)}
-        return picture_codec.view_text(self.picture.vehicles[vehicle_id], derived)
+        return picture_codec.view_text(vehicle, derived)
 
     def _keep(self, kind: str, view_id: str, at: datetime, text: str) -> None:
         if self._last.get((kind, view_id)) == text:
