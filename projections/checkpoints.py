@@ -35,13 +35,13 @@ def last_day_end(moment: datetime) -> datetime:
 
 def carry(picture: Picture, facts: Sequence[tuple[datetime, Entry]], checkpoint: Checkpoint | None = None,
           every: int = 0, until: datetime | None = None, last: bool = False,
-          each: Callable[[datetime], None] | None = None) -> Picture:
+          each: Callable[[datetime, Entry], None] | None = None) -> Picture:
     """Fold `facts` (each with the time it counts from, in valid-time order)
     into `picture`. With `checkpoint`, offer the picture at the end of each day
     once at least `every` facts were folded since the last one offered, and at
     the last day end by `until` (every fact counting by then is folded); with
     `last`, only that one, whatever was folded since. `each` is told, after
-    every fact, the time it counts from (`projections.versions`)."""
+    every fact, the time it counts from and the fact (`projections.versions`)."""
     since = 0
     previous: datetime | None = None
     for counted_from, entry in facts:
@@ -51,7 +51,7 @@ def carry(picture: Picture, facts: Sequence[tuple[datetime, Entry]], checkpoint:
             since = 0
         evolve(picture, entry)
         if each is not None:
-            each(counted_from)
+            each(counted_from, entry)
         previous, since = counted_from, since + 1
     if checkpoint is not None and previous is not None and until is not None and (last or since >= max(every, 1)):
         end = last_day_end(until)

@@ -3,7 +3,7 @@ as known at `known_at`: each change with the event that caused it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -59,13 +59,36 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
         if view is None or not any(v is view for v, _ in picture.journal):
             continue
         after = view.to_json()
-        diff = {key: {"from": before.get(key), "to": value}
-                for key, value in after.items() if before.get(key) != value and key != "id"}
-        if diff:
-            changes.append({"occurred_at": entry.occurred_at.isoformat(), "event": describe(entry),
-                            "changes": diff})
+        if diff := _diff(before, after):
+            changes.append(_change(entry, diff))
         before = after
     return changes if before else None
+
+
+def changes_from_versions(versions: Iterable[tuple[UUID, Tracked]],
+                          facts: Mapping[UUID, Entry | None]) -> list[dict[str, Any]] | None:
+    """`changes_of` from one view's versions as the read model keeps them
+    (`projections.versions`: the view after each fact that changed it, in
+    valid-time order), given those facts as believed."""
+    before: dict[str, Any] = {}
+    changes = []
+    for fact, view in versions:
+        after = view.to_json()
+        if diff := _diff(before, after):
+            entry = facts[fact]
+            assert entry is not None, fact  # a fact the versions were folded from
+            changes.append(_change(entry, diff))
+        before = after
+    return changes if before else None
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {key: {"from": before.get(key), "to": value}
+            for key, value in after.items() if before.get(key) != value and key != "id"}
+
+
+def _change(entry: Entry, diff: dict[str, Any]) -> dict[str, Any]:
+    return {"occurred_at": entry.occurred_at.isoformat(), "event": describe(entry), "changes": diff}
 
 
 NAMED = "id"  # noted in the journal for a view named for the first time

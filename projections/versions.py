@@ -6,8 +6,10 @@ A fold visits the facts in valid-time order, and the facts counting by any
 counts from). So a view's value at `as_of` is its value after the last fact
 counting by then: keeping, for each view, its JSON after every fact that
 changed it, with the time that fact counts from, answers every `as_of` with
-one look-up (the latest version at or before it). Several facts counting from
-the same instant leave one version, the last.
+one look-up (the latest version at or before it; of several facts counting
+from the same instant, the last). Each version also names the fact that made
+it, so a view's versions in order are its history as known now
+(`projections.history.changes_from_versions`).
 
 A view changes when the fold gives one of its fields a value (`Cause.touched`)
 or names it for the first time. A vehicle's return crew is derived from the
@@ -24,13 +26,16 @@ from itertools import islice
 from typing import Any
 from uuid import UUID
 
+from domain.entry import Entry
 from projections import picture_codec
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus
 
 VEHICLE, CREW = "vehicle", "crew"
 KINDS: dict[str, type[Tracked]] = {VEHICLE: VehicleStatus, CREW: CrewPlan}
 
-Version = tuple[str, str, datetime, str]  # (kind, id, counts from, the view as JSON text)
+# (kind, id, counts from, order in the series, the fact that made it (None: as
+# it stood where the fold started), the view as JSON text)
+Version = tuple[str, str, datetime, int, UUID | None, str]
 
 
 class Versions:
@@ -49,7 +54,9 @@ class Versions:
         self._sizes = (len(picture.vehicles), len(picture.crew))
         self._last: dict[tuple[str, str], str] = {}  # each view's latest version
         self._marks: dict[str, tuple[Any, ...]] = {}  # what each vehicle's latest version was made of
-        self._pending: dict[tuple[str, str, datetime], str] = {}  # versions not yet taken
+        self._pending: list[Version] = []  # versions not yet taken
+        self._made = 0  # versions made so far: each one's place in the series
+        self._fact: UUID | None = None
 
     def restate(self, at: datetime) -> None:
         """Keep every view as it stands at `at`."""
@@ -60,8 +67,9 @@ class Versions:
         for member_id, member in self.picture.crew.items():
             self._keep(CREW, member_id, at, picture_codec.view_text(member))
 
-    def after(self, counted_from: datetime) -> None:
-        """The fact counting from `counted_from` was just folded in."""
+    def after(self, counted_from: datetime, fact: Entry) -> None:
+        """`fact`, counting from `counted_from`, was just folded in."""
+        self._fact = fact.id
         touched = self.picture.cause.touched
         assert touched is not None
         changed: dict[int, Tracked] = {id(view): view for view in touched}
@@ -85,8 +93,7 @@ class Versions:
 
     def take(self) -> list[Version]:
         """The versions kept since the last time, to store."""
-        taken = [(kind, view_id, at, text) for (kind, view_id, at), text in self._pending.items()]
-        self._pending.clear()
+        taken, self._pending = self._pending, []
         return taken
 
     def close(self) -> None:
@@ -130,4 +137,5 @@ class Versions:
         if self._last.get((kind, view_id)) == text:
             return  # worked out again, unchanged
         self._last[(kind, view_id)] = text
-        self._pending[(kind, view_id, at)] = text  # a later fact of the same instant replaces it
+        self._made += 1
+        self._pending.append((kind, view_id, at, self._made, self._fact, text))

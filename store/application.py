@@ -503,8 +503,13 @@ class IncidentLogApplication(Application[UUID]):
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
-        """`projections.history.history` over the whole log: held in memory
-        while it is short enough (`_everything`), else read a slice at a time."""
+        """`projections.history.history` over the whole log: a vehicle's, as
+        known now, from the read model's versions of it where they hold;
+        else the log held in memory while it is short enough (`_everything`),
+        else read a slice at a time. (A crew member's history is found by
+        name or alias, which the versions, kept by id, cannot answer.)"""
+        if kind == "vehicle" and (kept := self.read_model.history_of(kind, name, horizon)) is not None:
+            return kept
         held = self._everything()
         return self.bounded.history(kind, name, horizon) if held is None else history(held, horizon, kind, name)
 

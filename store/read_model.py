@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 import structlog
@@ -50,6 +50,7 @@ from domain.order import ValidTimeOrder
 from projections import checkpoints, horizon, picture, picture_codec, versions
 from projections.capacity import station_capacity
 from projections.checkpoints import carry, day_end
+from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
 from projections.picture import Picture, derive_return_crews, evolve
 from projections.state import StationState, ViewAt
@@ -147,9 +148,10 @@ class ReadModel:
             "starts {int} NOT NULL, PRIMARY KEY (shape, series))"))
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.versions} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
-            "kind TEXT NOT NULL, view TEXT NOT NULL, valid_from {int} NOT NULL, body TEXT NOT NULL)"))
+            "kind TEXT NOT NULL, view TEXT NOT NULL, valid_from {int} NOT NULL, seq {int} NOT NULL, "
+            "event TEXT, body TEXT NOT NULL)"))
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_versions_seek ON {self.versions} "
-                     "(shape, series, kind, view, valid_from)")
+                     "(shape, series, kind, view, valid_from, seq)")
         for table in (self.version_series, self.versions):
             rows.execute(f"DELETE FROM {table} WHERE shape <> ?", (self.shape,))
 
@@ -235,7 +237,7 @@ class ReadModel:
         try:
             for after, end in self._slices(start, until, level.position):
                 facts = self._facts(after, end, bounded, known)
-                carry(folded, facts, keep, every, end, each=watched.after if watched is not None else None)
+                carry(folded, facts, keep, every, end, each=None if watched is None else watched.after)
                 if made:  # stored slice by slice: memory holds one slice's checkpoints, not the series
                     self._store(made, level)
                     made.clear()
@@ -262,8 +264,10 @@ class ReadModel:
         now on, and the oldest series beyond VERSION_SERIES_KEPT go."""
         with self.db.writing() as rows:
             rows.executemany(
-                f"INSERT INTO {self.versions} (shape, series, kind, view, valid_from, body) VALUES (?, ?, ?, ?, ?, ?)",
-                [(self.shape, series, kind, view, micros(at), text) for kind, view, at, text in made])
+                f"INSERT INTO {self.versions} (shape, series, kind, view, valid_from, seq, event, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(self.shape, series, kind, view, micros(at), seq, str(fact) if fact else None, text)
+                 for kind, view, at, seq, fact, text in made])
             if starts is None:
                 return
             rows.execute(f"INSERT INTO {self.version_series} (shape, series, starts) VALUES (?, ?, ?)",
@@ -354,25 +358,55 @@ class ReadModel:
         was folded (there the log may differ; `state` answers)."""
         moment = micros(query.as_of)
         with self.db.reading() as rows:
-            level = self._level(rows, query)
-            if level.known != NEVER:
+            found = self._version_series(rows, query, moment)
+            if found is None:
                 return None
-            series = rows.execute(
-                f"SELECT series FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
-                "ORDER BY series DESC LIMIT 1", (self.shape, level.position, moment)).one()
-            if series is None:
-                return None
-            folded_at = int(series[0])
-            if folded_at < level.position and \
-                    moment >= self.index.earliest_touch_between(rows, (folded_at, level.position), None):
-                return None
-            found = rows.execute(
+            level, series = found
+            body = rows.execute(
                 f"SELECT body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1",
-                (self.shape, folded_at, kind, view_id, moment)).one()
-        if found is None:
+                "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
+                (self.shape, series, kind, view_id, moment)).one()
+        if body is None:
             return None
-        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], found[0]), level.position)
+        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], body[0]), level.position)
+
+    def history_of(self, kind: str, view_id: str, query: Horizon) -> list[dict[str, Any]] | None:
+        """One view's history as known now (`projections.history.changes_of`),
+        from its versions in order, each with the fact that made it, or None
+        when the versions cannot say (as `view_at`, for all of valid time: a
+        series folded from the start, and nothing stored since that the
+        picture sees). Only the facts that changed the view are loaded."""
+        with self.db.reading() as rows:
+            found = self._version_series(rows, query, NEVER - 1, whole=True)
+            if found is None:
+                return None
+            level, series = found
+            made = rows.execute(
+                f"SELECT event, body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                "ORDER BY valid_from, seq", (self.shape, series, kind, view_id)).all()
+        restore = functools.partial(picture_codec.restore_view, versions.KINDS[kind])
+        made_by = [(UUID(event), restore(body)) for event, body in made]
+        facts = self.load(list(dict.fromkeys(fact for fact, _ in made_by)),
+                          replace(query, recorded_before=level.position))
+        return changes_from_versions(made_by, facts)
+
+    def _version_series(self, rows: Rows, query: Horizon, moment: int,
+                        whole: bool = False) -> tuple[_Level, int] | None:
+        """The question's level and the series of versions that holds for it
+        up to `moment` (with `whole`, one folded from the start), if any."""
+        level = self._level(rows, query)
+        if level.known != NEVER:
+            return None
+        series = rows.execute(
+            f"SELECT series FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
+            "ORDER BY series DESC LIMIT 1", (self.shape, level.position, -NEVER if whole else moment)).one()
+        if series is None:
+            return None
+        folded_at = int(series[0])
+        if folded_at < level.position and \
+                moment >= self.index.earliest_touch_between(rows, (folded_at, level.position), None):
+            return None
+        return level, folded_at
 
     def _asked_again(self, level: _Level) -> bool:
         again = level in self._asked

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from domain.entry import Draft
 from projections.checkpoints import day_end
+from projections.history import history
 from projections.horizon import Horizon
 from projections.picture import VehicleStatus
 from projections.state import StationState, project
@@ -90,8 +91,8 @@ def agree(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> None:
 def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: StationState) -> int:
     """Where the versions answer for one vehicle or crew member, they answer
     as the fold does, fields and the events that set them; for a view the
-    fold does not have at the horizon they do not answer. Returns how many
-    answered."""
+    fold does not have at the horizon they do not answer; nor does a vehicle's
+    history differ from the fold's. Returns how many views answered."""
     everyone = project(app.entries(), Horizon(LATEST, LATEST)).picture
     answered = 0
     for kind, ids, views in ((VEHICLE, everyone.vehicles, reference.picture.vehicles),
@@ -105,6 +106,10 @@ def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: Stati
             assert version.view.to_json() == views[view_id].to_json(), (kind, view_id, query)
             assert version.view.set_by == views[view_id].set_by, (kind, view_id, query)
             assert version.position == reference.position or query.recorded_before is not None
+    for vehicle_id in everyone.vehicles:  # a history runs through all of valid time: `as_of` does not count
+        kept = app.read_model.history_of(VEHICLE, vehicle_id, query)
+        if kept is not None:
+            assert kept == history(app.entries(), query, VEHICLE, vehicle_id), (vehicle_id, query)
     return answered
 
 
@@ -192,6 +197,9 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
 
         assert everyone_at("2022-12-20")[0] == 0  # nothing prepared: the fold answers
         app.prepare_read_model()
+        now = horizon(app, ("2023-01-01", None, None, None))
+        kept = app.read_model.history_of(VEHICLE, "soyuz-ms-22", now)
+        assert kept is not None and len(kept) > 3 and kept == history(app.entries(), now, VEHICLE, "soyuz-ms-22")
         for as_of in ("2022-09-21", "2022-12-15T02:00:00Z", "2022-12-20", "2023-03-28", "2023-09-27", "2024-06-01"):
             answered, views = everyone_at(as_of)
             assert answered == views > 0, as_of
@@ -203,6 +211,7 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
         before, after = everyone_at("2023-01-31"), everyone_at("2023-02-01")
         assert before[0] == before[1] and after[0] == 0
         assert app.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None))) is None
+        assert app.read_model.history_of(VEHICLE, "soyuz-ms-22", now) is None  # it changed from 2023-02-01 on
         app.prepare_read_model()
         answered, views = everyone_at("2023-02-01")
         assert answered == views
