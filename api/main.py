@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None,
         owned = application is None
         app.state.application = application or IncidentLogApplication(settings)
         app.state.tokens = TokenStore(settings)  # who may ask what (api.auth)
+        app.state.application.database.answered = app.state.store_watch.heard  # a long read is only slow
         log.info("api_started", store=app.state.application.settings.describe_store(),
                  head=app.state.application.head)
         try:

@@ -6,7 +6,8 @@ with the settings of `store.settings`). A thread cannot be stopped, so the
 answer is given without it: `StoreDeadline` lets a request run as usual, and
 if it has not begun to answer after `INCIDENTLOG_STORE_TIMEOUT_SECONDS`, asks
 whether the store is answering (`StoreWatch`, which asked it half-way through
-that time). If the store answered since the request arrived, the request is
+that time), or hears from the application that the store answered one of its
+own questions (`Database.answered`). If the store answered since the request arrived, the request is
 only slow (a long history, a write waiting for another writer's turn) and goes
 on, checked again after each further timeout. If not, the caller gets 503
 (problem+json, with Retry-After), and the handler is left to finish when the
@@ -80,6 +81,12 @@ class StoreWatch:
         finally:
             with self._lock:
                 self._asking = False
+
+    def heard(self) -> None:
+        """The store answered one of the application's own questions: as good
+        as a ping (a long fold reading from the store, on a busy machine, may
+        leave the ping's thread too little time to answer first)."""
+        self._answered_at = time.monotonic()
 
     def answered_since(self, moment: float) -> bool:
         """Did the store answer a question after `moment` (monotonic clock)?"""

@@ -9,7 +9,7 @@ matter here: where a table lives (a PostgreSQL schema), the placeholder
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
@@ -71,6 +71,10 @@ class Database:
 
     def __init__(self, recorder: ApplicationRecorder, postgres: bool) -> None:
         self._recorder: Any = recorder  # the library's recorder of that store (typed by dialect below)
+        # Told after every transaction that ends well: the store answers. A
+        # server tells its store watch (`api.store_deadline`), so that a long
+        # question, reading all the while, is known to be only slow.
+        self.answered: Callable[[], None] | None = None
         self.dialect = "postgres" if postgres else "sqlite"
         if postgres:
             self._schema: str | None = recorder.datastore.schema  # type: ignore[attr-defined]
@@ -112,6 +116,8 @@ class Database:
             with recorder.datastore.transaction(commit=commit) as cursor:
                 cursor.sqlite_cursor.row_factory = None  # plain tuples: the library's rows cost more to read
                 yield Rows(cursor, self.dialect)
+        if self.answered is not None:
+            self.answered()
 
     def rows_for(self, cursor: Any) -> Rows:
         """Rows over a cursor the event store opened (inside its transaction;

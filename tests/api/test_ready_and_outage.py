@@ -129,6 +129,36 @@ def test_a_slow_request_goes_on_while_the_store_answers() -> None:
         assert response.json() == {"done": True}
 
 
+def test_a_long_request_that_keeps_hearing_from_the_store_goes_on_though_pings_go_unanswered() -> None:
+    """A long fold reads from the store all the while: on a busy machine the
+    ping's thread may be starved, but the application's own answers count."""
+    settings = Settings(store=":memory:", store_timeout_seconds=TIMEOUT)
+    watch = StoreWatch(settings, ask=silent)
+    app = FastAPI()
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/reading")
+    def reading() -> dict[str, bool]:
+        ends = time.monotonic() + TIMEOUT * 3
+        while time.monotonic() < ends:
+            time.sleep(TIMEOUT / 10)
+            watch.heard()  # as `Database.answered` says after each transaction
+        return {"done": True}
+
+    app.add_middleware(StoreDeadline, watch=watch)
+    with TestClient(app) as client:
+        response = client.get("/reading")
+    assert response.status_code == 200 and response.json() == {"done": True}
+
+
+def test_the_application_tells_the_store_watch_when_the_store_answers(client: TestClient) -> None:
+    watch = client.app.state.store_watch  # type: ignore[attr-defined]
+    before = time.monotonic()
+    client.get("/vehicles/soyuz-ms-22")
+    assert watch.answered_since(before)
+
+
 def test_a_store_error_is_503_with_retry_after_not_500() -> None:
     with deadline_client(answering) as (client, _):
         response = client.get("/refused")
