@@ -89,6 +89,14 @@ class Database:
         """The qualified name of one of our tables."""
         return f'"{self._schema}"."incidentlog_{name}"' if self._schema else f"incidentlog_{name}"
 
+    def columns(self, rows: Rows, name: str) -> set[str]:
+        """The columns one of our tables has (none: it does not exist)."""
+        if self.dialect == "postgres":
+            found = rows.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                                 "AND table_name = ?", (self._schema, f"incidentlog_{name}")).all()
+            return {str(row[0]) for row in found}
+        return {str(row[1]) for row in rows.execute(f"PRAGMA table_info(incidentlog_{name})").all()}
+
     def ddl(self, statement: str) -> str:
         """`statement` with {int}, {blob} and {serial} filled in for this dialect's column types."""
         return statement.format(**_TYPES[self.dialect])

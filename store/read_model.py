@@ -70,6 +70,7 @@ REACH = 2000  # facts left to carry past which folding the whole log, when held,
 REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
+VERSION_COLUMNS = {"shape", "series", "kind", "view", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
@@ -143,6 +144,11 @@ class ReadModel:
         # Versions of each view "as known now", kept by `prepare`: `series` is
         # the log position they were folded at, `starts` the valid time from
         # which the series holds every view (the checkpoint it started from).
+        # A table of other columns (made by an earlier shape) goes: its rows
+        # are a cache, never read by another shape.
+        existing = self.db.columns(rows, "view_versions")
+        if existing and not VERSION_COLUMNS.issubset(existing):
+            rows.execute(f"DROP TABLE {self.versions}")
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.version_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
             "starts {int} NOT NULL, PRIMARY KEY (shape, series))"))

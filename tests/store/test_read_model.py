@@ -222,6 +222,25 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
         app.close()
 
 
+def test_a_versions_table_of_other_columns_is_made_again_when_the_store_opens(store_url: str) -> None:
+    app = opened(store_url)
+    append_all(app, SCENARIO, 7)
+    with app.database.writing() as rows:  # as an earlier shape made it
+        rows.execute(f"DROP TABLE {app.read_model.versions}")
+        rows.execute(f"CREATE TABLE {app.read_model.versions} (shape TEXT, series BIGINT, kind TEXT, view TEXT, "
+                     "valid_from BIGINT, body TEXT)")
+    app.close()
+    reopened = opened(store_url)
+    try:
+        reopened.prepare_read_model()
+        query = horizon(reopened, ("2022-12-20", None, None, None))
+        version = reopened.view_at(VEHICLE, "soyuz-ms-22", query)
+        assert version is not None
+        assert version.view.to_json() == project(reopened.entries(), query).picture.vehicles["soyuz-ms-22"].to_json()
+    finally:
+        reopened.close()
+
+
 def test_a_store_from_before_the_read_model_is_indexed_when_opened(store_url: str) -> None:
     app = opened(store_url)
     append_all(app, SCENARIO, 5)
