@@ -23,7 +23,6 @@ from answers import CapacityAnswer, CrewAnswer, FieldAnswer, VehicleAnswer, Vehi
 from domain.entry import Entry
 from projections.history import history
 from projections.horizon import Horizon
-from projections.picture import CrewPlan, VehicleStatus
 from projections.state import StationState, project
 from projections.versions import CREW, VEHICLE
 from store.application import IncidentLogApplication
@@ -76,12 +75,11 @@ class Question:
         if self.kind == "history":
             changes = application.history("vehicle", self.subject, horizon)
             return VehicleHistory.of(self.subject, horizon, _found(changes, self))
-        version = application.view_at(self.kind, self.subject, horizon) if self.kind in (VEHICLE, CREW) else None
-        if version is not None:  # as the routes answer: one stored version, no fold
-            if isinstance(version.view, VehicleStatus):
-                return VehicleAnswer.of(version, version.view)
-            if isinstance(version.view, CrewPlan):
-                return CrewAnswer.of(version, version.view)
+        if self.kind in (VEHICLE, CREW):  # as the routes answer
+            source = application.view_or_state(self.kind, self.subject, horizon)
+            if self.kind == CREW:
+                return CrewAnswer.of(source, _found(source.find_crew(self.subject), self))
+            return VehicleAnswer.of(source, _found(source.find_vehicle(self.subject), self))
         return self._answer(application.state(horizon))
 
     def replay(self, entries: list[Entry], horizon: Horizon) -> object:

@@ -119,13 +119,10 @@ def _station_at(ctx: typer.Context, as_of: str | None, known_at: str | None,
 @contextmanager
 def _view_or_station(ctx: typer.Context, kind: str, name: str, as_of: str | None, known_at: str | None,
                      recorded_before: str | None, explain: bool) -> Iterator[ViewAt | StationState]:
-    """One vehicle or crew member from the read model's versions, where they
-    answer (`IncidentLogApplication.view_at`; never with `explain`), else the
-    station picture, as `_station_at`."""
+    """What one vehicle's or crew member's answer is built from
+    (`IncidentLogApplication.view_or_state`), the log kept open as `_station_at`."""
     with open_log(ctx) as application:
-        horizon = _horizon(application, as_of, known_at, recorded_before)
-        found = None if explain else application.view_at(kind, name, horizon)
-        yield found if found is not None else application.state(horizon)
+        yield application.view_or_state(kind, name, _horizon(application, as_of, known_at, recorded_before), explain)
 
 
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 import typer
 
@@ -29,8 +29,8 @@ from cli.app import (
     fail,
     open_log,
 )
-from projections.picture import CrewPlan, VehicleStatus
-from projections.state import ViewAt
+from projections.picture import VehicleStatus
+from projections.state import StationState
 from projections.versions import CREW, VEHICLE
 
 
@@ -84,11 +84,9 @@ def vehicle(
 ) -> None:
     """One vehicle at a horizon: location, health, crewed-return clearance, crews, plans."""
     with _view_or_station(ctx, VEHICLE, vehicle_id, as_of, known_at, recorded_before, explain) as station:
-        if isinstance(station, ViewAt):
-            _show(cast(VehicleStatus, station.view), station, as_json, explain)
-            return
         found = station.find_vehicle(vehicle_id)
-        if found is None:
+        if found is None:  # not found in a whole picture: a version is always found
+            assert isinstance(station, StationState)
             fail(f"no vehicle {vehicle_id!r} at this horizon{_known(station.picture.vehicles)}")
         _show(found, station, as_json, explain)
 
@@ -107,11 +105,9 @@ def crew(
 ) -> None:
     """One crew member's plan at a horizon: aboard, return vehicle, lifeboat, planned return."""
     with _view_or_station(ctx, CREW, name, as_of, known_at, recorded_before, explain) as station:
-        if isinstance(station, ViewAt):
-            _show(cast(CrewPlan, station.view), station, as_json, explain)
-            return
         found = station.find_crew(name)
-        if found is None:
+        if found is None:  # not found in a whole picture: a version is always found
+            assert isinstance(station, StationState)
             fail(f"no crew member with id, name or alias {name!r} at this horizon{_known(station.picture.crew)}")
         _show(found, station, as_json, explain)
 

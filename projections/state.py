@@ -79,6 +79,13 @@ class ViewAt:
     view: Tracked
     position: int  # the last log position the answer drew on
 
+    def find_vehicle(self, name: str) -> VehicleStatus | None:
+        """The view, if it is the vehicle `name` (the read model gives it by id)."""
+        return self.view if isinstance(self.view, VehicleStatus) and self.view.id == name else None
+
+    def find_crew(self, name: str) -> CrewPlan | None:
+        return self.view if isinstance(self.view, CrewPlan) and self.view.id == name else None
+
 
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]

@@ -61,9 +61,7 @@ class Versions:
     def restate(self, at: datetime) -> None:
         """Keep every view as it stands at `at`."""
         for vehicle_id in self.picture.vehicles:
-            text = self._vehicle_text(vehicle_id)
-            assert text is not None
-            self._keep(VEHICLE, vehicle_id, at, text)
+            self._keep(VEHICLE, vehicle_id, at, self._vehicle_text(vehicle_id))
         for member_id, member in self.picture.crew.items():
             self._keep(CREW, member_id, at, picture_codec.view_text(member))
 
@@ -86,10 +84,10 @@ class Versions:
             elif isinstance(view, VehicleStatus):
                 vehicles.add(view.id)
         for vehicle_id in vehicles:
-            if vehicle_id in self.picture.vehicles:  # a member may name a vehicle the picture has not seen
-                text = self._vehicle_text(vehicle_id, unless_as_before=True)
-                if text is not None:
-                    self._keep(VEHICLE, vehicle_id, counted_from, text)
+            # A member may name a vehicle the picture has not seen; most facts
+            # touching a member leave their vehicle as it was.
+            if vehicle_id in self.picture.vehicles and self._remade(vehicle_id):
+                self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
 
     def take(self) -> list[Version]:
         """The versions kept since the last time, to store."""
@@ -117,21 +115,27 @@ class Versions:
             self._returning[member_id] = vehicle_id
             self._assigned.setdefault(vehicle_id, set()).add(member_id)
 
-    def _vehicle_text(self, vehicle_id: str, unless_as_before: bool = False) -> str | None:
-        """The vehicle with its return crew as `derive_return_crews` gives it;
-        with `unless_as_before`, None when nothing it is made of has changed
-        since the last time (a member's other fields changed): the vehicle's
-        assignments (`Tracked` counts them), its return crew and the event
-        behind it. Most facts that touch a member leave their vehicle so."""
-        vehicle = self.picture.vehicles[vehicle_id]
+    def _return_crew(self, vehicle_id: str) -> tuple[list[str], UUID | None]:
+        """Its return crew as `derive_return_crews` gives it, and the event named for it."""
         members = sorted(self._assigned.get(vehicle_id, ()), key=self._rank.__getitem__)
-        first: UUID | None = self.picture.crew[members[0]].set_by.get("return_vehicle") if members else None
+        return members, self.picture.crew[members[0]].set_by.get("return_vehicle") if members else None
+
+    def _remade(self, vehicle_id: str) -> bool:
+        """Has anything the vehicle's version is made of changed since it was
+        last written: its assignments (`Tracked` counts them), its return crew
+        or the event behind that?"""
+        vehicle = self.picture.vehicles[vehicle_id]
+        members, first = self._return_crew(vehicle_id)
         mark = (vehicle.__dict__.get("_edits", 0), len(vehicle.set_by), tuple(members), first)
-        if unless_as_before and self._marks.get(vehicle_id) == mark:
-            return None
+        if self._marks.get(vehicle_id) == mark:
+            return False
         self._marks[vehicle_id] = mark
-        derived: dict[str, tuple[Any, UUID | None]] = {"return_crew": (members, first)}
-        return picture_codec.view_text(vehicle, derived)
+        return True
+
+    def _vehicle_text(self, vehicle_id: str) -> str:
+        """The vehicle with its return crew worked out."""
+        derived: dict[str, tuple[Any, UUID | None]] = {"return_crew": self._return_crew(vehicle_id)}
+        return picture_codec.view_text(self.picture.vehicles[vehicle_id], derived)
 
     def _keep(self, kind: str, view_id: str, at: datetime, text: str) -> None:
         if self._last.get((kind, view_id)) == text:

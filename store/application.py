@@ -484,12 +484,15 @@ class IncidentLogApplication(Application[UUID]):
         `projections.state.project` over the whole log)."""
         return self.read_model.state(horizon, self._everything)
 
-    def view_at(self, kind: str, view_id: str, horizon: Horizon) -> ViewAt | None:
-        """One vehicle or crew member by id, read from the read model's
-        versions (a look-up, not a fold), or None where they cannot say and
-        `state` answers: a past `known_at`, a name rather than an id, a log
-        not prepared since (`prepare_read_model`) or changed at that `as_of`."""
-        return self.read_model.view_at(kind, view_id, horizon)
+    def view_or_state(self, kind: str, name: str, horizon: Horizon, explain: bool = False) -> ViewAt | StationState:
+        """What one vehicle's or crew member's answer is built from: its
+        version in the read model (a look-up, not a fold) where that can say,
+        else the station (`state`): with `explain` (it reads the events behind
+        each field), a past `known_at`, a name rather than an id, a log not
+        prepared since (`prepare_read_model`) or changed at that `as_of`.
+        Either finds the view (`find_vehicle`, `find_crew`)."""
+        version = None if explain else self.read_model.view_at(kind, name, horizon)
+        return version if version is not None else self.state(horizon)
 
     def _everything(self) -> list[Entry] | None:
         """The whole log, held in memory to fold at once, or None when it is

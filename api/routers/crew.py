@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import APIRouter
 
 from answers import CrewAnswer, CrewHistory, FieldAnswer
 from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
 from projections.picture import CrewPlan
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 from projections.versions import CREW
 
 router = APIRouter(prefix="/crew", tags=["crew"])
 
 
-def _member(state: StationState, name: str) -> CrewPlan:
+def _member(state: StationState | ViewAt, name: str) -> CrewPlan:
     member = state.find_crew(name)
     if member is None:
         raise NotFound("name", f"no crew member with id, name or alias {name!r} at this horizon")
@@ -28,10 +26,8 @@ def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
                      explain: Explain = False) -> CrewAnswer:
     """A crew member by id, name or alias (e.g. `crew-a`, or a spelling of their name): aboard,
     return vehicle, lifeboat, planned return."""
-    if not explain and (version := application.view_at(CREW, name, horizon)) is not None:
-        return CrewAnswer.of(version, cast(CrewPlan, version.view))
-    state = application.state(horizon)
-    return CrewAnswer.of(state, _member(state, name), explain)
+    source = application.view_or_state(CREW, name, horizon, explain)
+    return CrewAnswer.of(source, _member(source, name), explain)
 
 
 @router.get("/{name}/explain/{field}", response_model=FieldAnswer)

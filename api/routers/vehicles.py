@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import APIRouter
 
 from answers import FieldAnswer, VehicleAnswer, VehicleHistory
 from api.deps import Application, Explain, QueryHorizon
 from api.errors import NotFound
 from projections.picture import VehicleStatus
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 from projections.versions import VEHICLE
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 
 
-def _vehicle(state: StationState, vehicle_id: str) -> VehicleStatus:
+def _vehicle(state: StationState | ViewAt, vehicle_id: str) -> VehicleStatus:
     vehicle = state.find_vehicle(vehicle_id)
     if vehicle is None:
         raise NotFound("vehicle_id", f"no vehicle {vehicle_id!r} at this horizon")
@@ -28,10 +26,8 @@ def read_vehicle(vehicle_id: str, application: Application, horizon: QueryHorizo
                  explain: Explain = False) -> VehicleAnswer:
     """A vehicle by id or name (e.g. `capsule-1`, `Capsule 1`): location, health,
     crewed-return clearance, crews."""
-    if not explain and (version := application.view_at(VEHICLE, vehicle_id, horizon)) is not None:
-        return VehicleAnswer.of(version, cast(VehicleStatus, version.view))
-    state = application.state(horizon)
-    return VehicleAnswer.of(state, _vehicle(state, vehicle_id), explain)
+    source = application.view_or_state(VEHICLE, vehicle_id, horizon, explain)
+    return VehicleAnswer.of(source, _vehicle(source, vehicle_id), explain)
 
 
 @router.get("/{vehicle_id}/explain/{field}", response_model=FieldAnswer)

@@ -98,7 +98,7 @@ def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: Stati
     for kind, ids, views in ((VEHICLE, everyone.vehicles, reference.picture.vehicles),
                              (CREW, everyone.crew, reference.picture.crew)):
         for view_id in ids:
-            version = app.view_at(kind, view_id, query)
+            version = app.read_model.view_at(kind, view_id, query)
             if version is None:
                 continue
             answered += 1
@@ -204,18 +204,18 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
             answered, views = everyone_at(as_of)
             assert answered == views > 0, as_of
         past = Horizon.parse("2022-12-20", "2022-12-16", None, NOW)
-        assert app.view_at(VEHICLE, "soyuz-ms-22", past) is None
+        assert app.read_model.view_at(VEHICLE, "soyuz-ms-22", past) is None
 
         app.append([draft(event("VehicleDamageAssessed", "2023-02-01", reported_at=None, vehicle="soyuz-ms-22",
                                 health="damaged", crewed_return="not_cleared"))], "test")
         before, after = everyone_at("2023-01-31"), everyone_at("2023-02-01")
         assert before[0] == before[1] and after[0] == 0
-        assert app.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None))) is None
+        assert app.read_model.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None))) is None
         assert app.read_model.history_of(VEHICLE, "soyuz-ms-22", now) is None  # it changed from 2023-02-01 on
         app.prepare_read_model()
         answered, views = everyone_at("2023-02-01")
         assert answered == views
-        version = app.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None)))
+        version = app.read_model.view_at(VEHICLE, "soyuz-ms-22", horizon(app, ("2023-02-01", None, None, None)))
         assert version is not None and isinstance(version.view, VehicleStatus)
         assert version.view.crewed_return == "not_cleared"
     finally:
@@ -234,7 +234,7 @@ def test_a_versions_table_of_other_columns_is_made_again_when_the_store_opens(st
     try:
         reopened.prepare_read_model()
         query = horizon(reopened, ("2022-12-20", None, None, None))
-        version = reopened.view_at(VEHICLE, "soyuz-ms-22", query)
+        version = reopened.read_model.view_at(VEHICLE, "soyuz-ms-22", query)
         assert version is not None
         assert version.view.to_json() == project(reopened.entries(), query).picture.vehicles["soyuz-ms-22"].to_json()
     finally:
