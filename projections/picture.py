@@ -30,6 +30,13 @@ class Cause:
     # While versions of the views are kept (`projections.versions`): every view
     # given a value, in order, to be read and emptied after each event.
     touched: list[Tracked] | None = None
+    # While a fold may be taken back (`projections.knowledge_levels`): what
+    # each assignment replaced, (view, field, old value, old set_by entry),
+    # with MISSING where there was none.
+    journal: list[tuple[Tracked, str, object, object]] | None = None
+
+
+MISSING = object()  # in a journal: the field or its `set_by` entry was not there
 
 
 V = TypeVar("V", bound="Tracked")
@@ -62,6 +69,8 @@ class Tracked:
             return
         if name not in self.__dataclass_fields__:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        if cause.journal is not None:
+            cause.journal.append((self, name, state.get(name, MISSING), self.set_by.get(name, MISSING)))
         state[name] = value
         state["_edits"] = state.get("_edits", 0) + 1  # the codec re-encodes only views that changed
         if cause.touched is not None:

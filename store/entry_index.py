@@ -446,6 +446,10 @@ class EntryIndex:
                 f"SELECT root FROM {self.entries} WHERE id IN ({marks(chunk)})", chunk).all()}
         return found
 
+    def seen_roots(self, rows: Rows) -> list[str]:
+        """Every family the picture sees (`seen_families`)."""
+        return [str(r[0]) for r in rows.execute(f"SELECT root FROM {self.seen}").all()]
+
     def family_positions(self, rows: Rows, roots: Iterable[str], position: int) -> list[int]:
         """Where every stored entry (up to `position`) of the given families is."""
         found: list[int] = []

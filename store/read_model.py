@@ -47,11 +47,12 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
-from projections import checkpoints, horizon, picture, picture_codec, versions
+from projections import checkpoints, horizon, knowledge_levels, picture, picture_codec, versions
 from projections.capacity import station_capacity
 from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
+from projections.knowledge_levels import KnowledgeLevels, LevelRow
 from projections.picture import Picture, derive_return_crews, evolve
 from projections.state import StationState, ViewAt
 from projections.versions import Versions
@@ -72,6 +73,7 @@ SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
 VERSION_COLUMNS = {"shape", "series", "kind", "view", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
+LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
 log = structlog.get_logger("incidentlog.read_model")
@@ -99,7 +101,7 @@ def _fingerprint() -> str:
     import domain.vocabulary
 
     modules = (domain.corrections, domain.entry, domain.order, domain.times, domain.vocabulary, picture,
-               horizon, checkpoints, picture_codec, versions, entry_index, sys.modules[__name__])
+               horizon, checkpoints, picture_codec, versions, knowledge_levels, entry_index, sys.modules[__name__])
     digest = hashlib.sha256(READ_MODEL_VERSION.encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
@@ -121,6 +123,8 @@ class ReadModel:
         self.checkpoints = database.table("checkpoints")
         self.versions = database.table("view_versions")
         self.version_series = database.table("version_series")
+        self.levels = database.table("view_levels")
+        self.level_series = database.table("level_series")
         self._decode, self._record = decode, record
         self.shape = _fingerprint()
         # How often to keep a checkpoint, how much to load at a time, and how
@@ -158,7 +162,19 @@ class ReadModel:
             "event TEXT, body TEXT NOT NULL)"))
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_versions_seek ON {self.versions} "
                      "(shape, series, kind, view, valid_from, seq)")
-        for table in (self.version_series, self.versions):
+        # The same views at every knowledge level (`projections.knowledge_levels`),
+        # for questions at a past `known_at`: a series is whole once its
+        # `level_series` row is written, and only the latest is kept.
+        rows.execute(self.db.ddl(
+            f"CREATE TABLE IF NOT EXISTS {self.level_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
+            "PRIMARY KEY (shape, series))"))
+        rows.execute(self.db.ddl(
+            f"CREATE TABLE IF NOT EXISTS {self.levels} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
+            "kind TEXT NOT NULL, view TEXT NOT NULL, level {int} NOT NULL, valid_from {int} NOT NULL, "
+            "event TEXT, body TEXT)"))
+        rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_levels_seek ON {self.levels} "
+                     "(shape, series, kind, view, level, valid_from)")
+        for table in (self.version_series, self.versions, self.level_series, self.levels):
             rows.execute(f"DELETE FROM {table} WHERE shape <> ?", (self.shape,))
 
     def add(self, rows: Rows, entries: list[Entry]) -> None:
@@ -167,7 +183,7 @@ class ReadModel:
 
     def clear(self, rows: Rows) -> None:
         self.index.clear(rows)
-        for table in (self.checkpoints, self.version_series, self.versions):
+        for table in (self.checkpoints, self.version_series, self.versions, self.level_series, self.levels):
             rows.execute(f"DELETE FROM {table}")
 
     def behind(self, head: int) -> bool:
@@ -257,7 +273,56 @@ class ReadModel:
                 watched.close()
         if watched is not None:
             self._store_versions(level.position, watched.take(), starts=micros(start) if start else -NEVER)
-        return done
+        return done + self._prepare_levels(level.position, progress)
+
+    def _prepare_levels(self, series: int, progress: Callable[[int], None] | None) -> int:
+        """Keep the views at every knowledge level of the log up to `series`
+        (unless kept already), from the families the picture sees: their
+        entries are all the build holds. Returns the levels gone through."""
+        with self.db.reading() as rows:
+            if rows.execute(f"SELECT 1 FROM {self.level_series} WHERE shape = ? AND series = ?",
+                            (self.shape, series)).one() is not None:
+                return 0
+            roots = self.index.seen_roots(rows)
+            positions = self.index.family_positions(rows, roots, series)
+        with self.db.writing() as rows:  # rows a crash left behind at this position
+            rows.execute(f"DELETE FROM {self.levels} WHERE shape = ? AND series = ?", (self.shape, series))
+        positions.sort()
+        entries: list[Entry] = []
+        for at in range(0, len(positions), self.slice):
+            with self.db.reading() as rows:
+                stored = self.index.stored(rows, positions[at:at + self.slice])
+            entries += [self._decode(n) for n in sorted(stored, key=lambda n: n.id)]
+        levels = KnowledgeLevels(entries)
+        del entries
+        made: list[LevelRow] = []
+        told = 0
+
+        def store() -> None:
+            nonlocal told
+            with self.db.writing() as rows:
+                rows.executemany(
+                    f"INSERT INTO {self.levels} (shape, series, kind, view, level, valid_from, event, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(self.shape, series, r.kind, r.view, micros(r.level), micros(r.valid_from),
+                      str(r.event) if r.event else None, r.body) for r in made])
+            made.clear()
+            if progress is not None:
+                progress(levels.gone_through - told)
+                told = levels.gone_through
+
+        for row in levels.rows():
+            made.append(row)
+            if len(made) >= LEVEL_ROWS_AT_ONCE:
+                store()
+        store()
+        with self.db.writing() as rows:
+            rows.execute(f"INSERT INTO {self.level_series} (shape, series) VALUES (?, ?)", (self.shape, series))
+            for (old,) in rows.execute(f"SELECT series FROM {self.level_series} WHERE shape = ? AND series < ?",
+                                       (self.shape, series)).all():
+                for table in (self.level_series, self.levels):
+                    rows.execute(f"DELETE FROM {table} WHERE shape = ? AND series = ?", (self.shape, old))
+        return levels.gone_through
 
     def _start_versions(self, series: int) -> None:
         """Make room for a series of versions: rows a crash left behind at this
@@ -357,24 +422,32 @@ class ReadModel:
         return StationState(query, folded, station_capacity(folded), level.position, known)
 
     def view_at(self, kind: str, view_id: str, query: Horizon) -> ViewAt | None:
-        """One vehicle or crew member, by id, from the versions `prepare` kept,
-        or None when they cannot say: a past `known_at`, a view they do not
+        """One vehicle or crew member, by id, from the versions `prepare` kept
+        ("as known now") or from the views kept at every knowledge level (a
+        past `known_at`), or None when they cannot say: a view they do not
         hold by then (perhaps a name, not an id), or an `as_of` at or after
-        the earliest valid time touched by what was stored since their series
-        was folded (there the log may differ; `state` answers)."""
+        the earliest valid time touched by what was stored since they were
+        made (there the log may differ; `state` answers)."""
         moment = micros(query.as_of)
         with self.db.reading() as rows:
-            found = self._version_series(rows, query, moment)
-            if found is None:
-                return None
-            level, series = found
-            body = rows.execute(
-                f"SELECT body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
-                (self.shape, series, kind, view_id, moment)).one()
-        if body is None:
+            level = self._level(rows, query)
+            if level.known == NEVER:
+                series = self._version_series(rows, level, moment)
+                found = None if series is None else rows.execute(
+                    f"SELECT body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                    "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
+                    (self.shape, series, kind, view_id, moment)).one()
+            else:
+                # The highest level by `known_at` at which the view differs by
+                # `as_of` from the level before, and its latest value by then.
+                series = self._level_series(rows, level, moment)
+                found = None if series is None else rows.execute(
+                    f"SELECT body FROM {self.levels} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                    "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC LIMIT 1",
+                    (self.shape, series, kind, view_id, level.known, moment)).one()
+        if found is None or found[0] is None:
             return None
-        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], body[0]), level.position)
+        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], found[0]), level.position)
 
     def history_of(self, kind: str, view_id: str, query: Horizon) -> list[dict[str, Any]] | None:
         """One view's history as known now (`projections.history.changes_of`),
@@ -383,10 +456,10 @@ class ReadModel:
         series folded from the start, and nothing stored since that the
         picture sees). Only the facts that changed the view are loaded."""
         with self.db.reading() as rows:
-            found = self._version_series(rows, query, NEVER - 1, whole=True)
-            if found is None:
+            level = self._level(rows, query)
+            series = None if level.known != NEVER else self._version_series(rows, level, NEVER - 1, whole=True)
+            if series is None:
                 return None
-            level, series = found
             made = rows.execute(
                 f"SELECT event, body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
                 "ORDER BY valid_from, seq", (self.shape, series, kind, view_id)).all()
@@ -396,23 +469,27 @@ class ReadModel:
                           replace(query, recorded_before=level.position))
         return changes_from_versions(made_by, facts)
 
-    def _version_series(self, rows: Rows, query: Horizon, moment: int,
-                        whole: bool = False) -> tuple[_Level, int] | None:
-        """The question's level and the series of versions that holds for it
-        up to `moment` (with `whole`, one folded from the start), if any."""
-        level = self._level(rows, query)
-        if level.known != NEVER:
-            return None
+    def _version_series(self, rows: Rows, level: _Level, moment: int, whole: bool = False) -> int | None:
+        """The series of versions "as known now" that holds at `level` up to
+        `moment` (with `whole`, one folded from the start), if any."""
         series = rows.execute(
             f"SELECT series FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
             "ORDER BY series DESC LIMIT 1", (self.shape, level.position, -NEVER if whole else moment)).one()
-        if series is None:
+        return None if series is None else self._holding(rows, int(series[0]), level, moment)
+
+    def _level_series(self, rows: Rows, level: _Level, moment: int) -> int | None:
+        """The series of views at every knowledge level that holds at `level` up to `moment`, if any."""
+        series = rows.execute(f"SELECT series FROM {self.level_series} WHERE shape = ? AND series <= ? "
+                              "ORDER BY series DESC LIMIT 1", (self.shape, level.position)).one()
+        return None if series is None else self._holding(rows, int(series[0]), level, moment)
+
+    def _holding(self, rows: Rows, series: int, level: _Level, moment: int) -> int | None:
+        """`series`, if nothing stored after it up to the level's position
+        touches valid time by `moment`."""
+        if series < level.position and \
+                moment >= self.index.earliest_touch_between(rows, (series, level.position), None):
             return None
-        folded_at = int(series[0])
-        if folded_at < level.position and \
-                moment >= self.index.earliest_touch_between(rows, (folded_at, level.position), None):
-            return None
-        return level, folded_at
+        return series
 
     def _asked_again(self, level: _Level) -> bool:
         again = level in self._asked

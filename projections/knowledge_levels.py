@@ -1,0 +1,334 @@
+"""Versions of each vehicle and crew member at every knowledge level: what the
+read model answers a past `known_at` from without folding.
+
+What the log believes changes only at the reporting times its entries carry
+(an event's `reported_at`, a correction's, a time a correction sets): between
+two of them every family of entries is believed the same. Each such time is a
+*level*. Going through the levels in order, a level changes the belief in a
+few families; the fold at that level differs from the fold at the one before
+only from the first of those families' facts in valid-time order (their
+old and new places, and those of the events resting on them: `domain.order`).
+So the fold is taken back to just before there (a journal of what each
+assignment replaced: `Cause.journal`) and carried forward again over the
+facts known at the new level, and each view whose values differ gets, tagged
+with the level, its value from the first instant it differs and every change
+after that.
+
+A question at (`as_of` A, `known_at` K) about one view then takes the highest
+level at or below K at which the view differs from the level before at or
+before A, and that level's latest value at or before A. Levels that leave the
+view as it was before A have no rows for it there, and those before them say
+the same.
+
+Only facts the picture can see are folded (`picture.seen_by_picture`); the
+rest can still move a seen event in valid time as its evidence, and are
+looked up for that. Incident timelines are not taken back: no vehicle or
+crew view reads them, and the fold here keeps no incident as an answer.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.entry import Entry
+from domain.order import OrderKey, ValidTimeOrder
+from projections.horizon import Horizon, beliefs
+from projections.picture import MISSING, Picture, evolve, seen_by_picture
+from projections.versions import Versions
+
+ViewKey = tuple[str, str]  # (kind, id)
+EVERY_AS_OF = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """A view's value from `valid_from` on, as known from `level` (None: the
+    picture does not hold the view then)."""
+
+    kind: str
+    view: str
+    level: datetime
+    valid_from: datetime
+    event: UUID | None
+    body: str | None
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A version the fold made: after the fact with `key`, counting from `at`."""
+
+    key: OrderKey
+    view: ViewKey
+    at: datetime
+    event: UUID | None
+    text: str
+
+
+class _Journaled(dict[Any, Any]):
+    """A picture's dict that remembers what each new key replaced."""
+
+    def __init__(self, journal: list[tuple[Any, ...]], items: dict[Any, Any]) -> None:
+        super().__init__(items)
+        self._journal = journal
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._journal.append((self, key, self.get(key, MISSING)))
+        super().__setitem__(key, value)
+
+
+class _JournaledSet(set[Any]):
+    def __init__(self, journal: list[tuple[Any, ...]], items: Iterable[Any]) -> None:
+        super().__init__(items)
+        self._journal = journal
+
+    def add(self, item: Any) -> None:
+        if item not in self:
+            self._journal.append((self, item))
+            super().add(item)
+
+
+class RewindableFold:
+    """A picture folded over a list of facts that can be taken back to any
+    number of them and carried on again."""
+
+    def __init__(self) -> None:
+        self.picture = Picture()
+        self.journal: list[tuple[Any, ...]] = []
+        self.picture.cause.journal = self.journal
+        p = self.picture
+        p.vehicles, p.crew, p.incidents = (_Journaled(self.journal, {}), _Journaled(self.journal, {}),
+                                           _Journaled(self.journal, {}))
+        p.lifeboat_assigned_at = _Journaled(self.journal, {})
+        p.stations = _JournaledSet(self.journal, ())
+        self.marks: list[int] = []  # the journal's length before each fact folded
+
+    @property
+    def folded(self) -> int:
+        return len(self.marks)
+
+    def fold(self, entry: Entry) -> None:
+        self.marks.append(len(self.journal))
+        evolve(self.picture, entry)
+
+    def back_to(self, count: int) -> None:
+        """Take back every fact folded after the first `count`."""
+        if count >= len(self.marks):
+            return
+        mark = self.marks[count]
+        del self.marks[count:]
+        while len(self.journal) > mark:
+            done = self.journal.pop()
+            if len(done) == 4:  # a view's field: (view, field, old value, old set_by entry)
+                view, name, value, cause = done
+                state = view.__dict__
+                if value is MISSING:
+                    state.pop(name, None)
+                else:
+                    state[name] = value
+                if cause is MISSING:
+                    view.set_by.pop(name, None)
+                else:
+                    view.set_by[name] = cause
+                state["_edits"] = state.get("_edits", 0) + 1  # a change like any other, for those who count them
+            elif len(done) == 3:  # a dict's key
+                table, key, value = done
+                if value is MISSING:
+                    dict.pop(table, key)
+                else:
+                    dict.__setitem__(table, key, value)
+            else:  # a set's new member
+                members, item = done
+                set.discard(members, item)
+
+
+class KnowledgeLevels:
+    """Goes through a log's levels in reporting order (`rows`)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._families: dict[UUID, list[Entry]] = {}
+        root_of: dict[UUID, UUID] = {}
+        for entry in entries:  # in the log's order: an amendment comes after its target
+            target = entry.payload.amended_event
+            root = entry.id if target is None else root_of.get(target, target)
+            root_of[entry.id] = root
+            self._families.setdefault(root, []).append(entry)
+        self._believed: dict[UUID, Entry] = {}
+        self._resting_on: dict[UUID, set[UUID]] = {}  # evidence -> the events resting on it
+        self._keys: dict[UUID, OrderKey] = {}  # the place of each fact folded
+        self._order: list[OrderKey] = []  # the facts folded, in valid-time order
+        self._facts: dict[OrderKey, tuple[datetime, Entry]] = {}
+        self._fold = RewindableFold()
+        self._made: list[_Made] = []  # every version, in the order the fold made them
+        self._made_keys: list[OrderKey] = []
+        self._by_view: dict[ViewKey, list[int]] = {}  # indexes into _made
+        self.gone_through = 0  # levels
+
+    def rows(self) -> Iterator[LevelRow]:
+        """For each level in order, the rows of the views it changes."""
+        changes_at: dict[datetime, list[UUID]] = {}
+        for root, family in self._families.items():
+            for moment in self._moments(family):
+                changes_at.setdefault(moment, []).append(root)
+        try:
+            for level in sorted(changes_at):
+                yield from self._level(level, changes_at[level])
+                self.gone_through += 1
+        finally:
+            self._fold.picture.cause.journal = None
+            self._fold.picture.cause.touched = None
+
+    @property
+    def picture(self) -> Picture:
+        """The fold at the last level gone through (derived fields not worked out)."""
+        return self._fold.picture
+
+    def _moments(self, family: list[Entry]) -> set[datetime]:
+        """The reporting times at which the family can be believed otherwise."""
+        moments = {entry.reported_at.start for entry in family}
+        if len(family) > 1:  # a correction may set the time an event counts as reported from
+            for moment in list(moments):
+                found = self._belief(family, moment)
+                if found is not None:
+                    moments.add(max(moment, found.reported_at.start))
+        return moments
+
+    def _belief(self, family: list[Entry], moment: datetime) -> Entry | None:
+        root = family[0]
+        if len(family) == 1:
+            return root if root.reported_at.start <= moment else None
+        return beliefs(family, Horizon(EVERY_AS_OF, moment)).get(root.id)
+
+    def _level(self, level: datetime, roots: list[UUID]) -> Iterator[LevelRow]:
+        changed = []
+        for root in roots:
+            now = self._belief(self._families[root], level)
+            if now == self._believed.get(root):
+                continue
+            if now is None:
+                del self._believed[root]
+            else:
+                self._believed[root] = now
+                for evidence in now.based_on:
+                    self._resting_on.setdefault(evidence, set()).add(root)
+            changed.append(root)
+        moved = self._moved(changed)
+        if not moved:
+            return
+        first = min(key for pair in moved.values() for key in pair if key is not None)
+        start = bisect.bisect_left(self._order, first)
+        self._fold.back_to(start)
+        for old, new in moved.values():
+            if old is not None:
+                del self._order[bisect.bisect_left(self._order, old)]
+                del self._facts[old]
+            if new is not None:
+                bisect.insort(self._order, new)
+        for event_id, (_, new) in moved.items():
+            if new is None:
+                self._keys.pop(event_id, None)
+            else:
+                self._keys[event_id] = new
+                self._facts[new] = (new[0], self._believed[event_id])  # type: ignore[assignment]
+        before = self._take_back(first)
+        cut = len(self._made)
+        made = self._carry(start)
+        yield from self._differences(level, before, made, cut)
+
+    def _moved(self, changed: list[UUID]) -> dict[UUID, tuple[OrderKey | None, OrderKey | None]]:
+        """The facts whose place or content the changed families alter, with
+        their old and new places (None: not folded then)."""
+        reached, stack = set(changed), list(changed)
+        while stack:  # an event's place rests on its evidence's, at any depth
+            for dependent in self._resting_on.get(stack.pop(), ()):
+                if dependent not in reached:
+                    reached.add(dependent)
+                    stack.append(dependent)
+        order = ValidTimeOrder(self._believed.get)
+        moved: dict[UUID, tuple[OrderKey | None, OrderKey | None]] = {}
+        for event_id in reached:
+            now = self._believed.get(event_id)
+            new = order.key(now) if now is not None and seen_by_picture(now.type, now.incidents) else None
+            old = self._keys.get(event_id)
+            if old is not None or new is not None:
+                moved[event_id] = (old, new)
+        return moved
+
+    def _take_back(self, first: OrderKey) -> dict[ViewKey, tuple[str | None, list[_Made]]]:
+        """Forget the versions made from `first` on; for each view they were
+        of, its value before them and the versions themselves."""
+        cut = bisect.bisect_left(self._made_keys, first)
+        gone = self._made[cut:]
+        del self._made[cut:], self._made_keys[cut:]
+        before: dict[ViewKey, tuple[str | None, list[_Made]]] = {}
+        for made in gone:
+            if made.view not in before:
+                indexes = self._by_view[made.view]
+                while indexes and indexes[-1] >= cut:
+                    indexes.pop()
+                before[made.view] = (self._made[indexes[-1]].text if indexes else None, [])
+            before[made.view][1].append(made)
+        return before
+
+    def _carry(self, start: int) -> list[_Made]:
+        """Fold the facts from `start` on, keeping a version of every view each changes."""
+        watched = Versions(self._fold.picture)
+        made: list[_Made] = []
+        for key in self._order[start:]:
+            at, entry = self._facts[key]
+            self._fold.fold(entry)
+            watched.after(at, entry)
+            for kind, view_id, _, _, event, text in watched.take():
+                version = _Made(key, (kind, view_id), at, event, text)
+                self._by_view.setdefault(version.view, []).append(len(self._made))
+                self._made.append(version)
+                self._made_keys.append(key)
+                made.append(version)
+        watched.close()
+        return made
+
+    def _differences(self, level: datetime, before: dict[ViewKey, tuple[str | None, list[_Made]]],
+                     made: list[_Made], cut: int) -> Iterator[LevelRow]:
+        """The rows of every view whose versions from the first fact moved on
+        (`before`: the old ones; `made`, from `cut` on: the new) differ."""
+        after: dict[ViewKey, list[_Made]] = {}
+        for version in made:
+            after.setdefault(version.view, []).append(version)
+        for view in before.keys() | after.keys():
+            if view in before:
+                base, old = before[view]
+            else:  # its value before: its last version kept
+                indexes = self._by_view[view]
+                last = bisect.bisect_left(indexes, cut) - 1
+                base, old = (self._made[indexes[last]].text if last >= 0 else None), []
+            yield from _rows(level, view, base, old, after.get(view, []))
+
+
+def _steps(versions: list[_Made]) -> dict[datetime, tuple[str, UUID | None]]:
+    """A view's value after each instant its versions count from (the last of each instant)."""
+    return {version.at: (version.text, version.event) for version in versions}
+
+
+def _rows(level: datetime, view: ViewKey, base: str | None, old: list[_Made],
+          new: list[_Made]) -> Iterator[LevelRow]:
+    """The rows saying the new values from the first instant they differ from the old ones."""
+    was, now = _steps(old), _steps(new)
+    old_value: str | None = base
+    new_value: str | None = base
+    new_event: UUID | None = None
+    differs = False
+    for moment in sorted(was.keys() | now.keys()):
+        if moment in was:
+            old_value = was[moment][0]
+        if moment in now:
+            changed = now[moment][0] != new_value
+            new_value, new_event = now[moment]
+            if differs and changed:
+                yield LevelRow(view[0], view[1], level, moment, new_event, new_value)
+        if not differs and old_value != new_value:
+            differs = True
+            yield LevelRow(view[0], view[1], level, moment, new_event, new_value)
