@@ -488,8 +488,8 @@ class IncidentLogApplication(Application[UUID]):
         """What one vehicle's or crew member's answer is built from: its
         version in the read model (a look-up, not a fold) where that can say,
         else the station (`state`): with `explain` (it reads the events behind
-        each field), a past `known_at`, a name rather than an id, a log not
-        prepared since (`prepare_read_model`) or changed at that `as_of`.
+        each field), a name rather than an id, a log not prepared since
+        (`prepare_read_model`) or changed at that `as_of`.
         Either finds the view (`find_vehicle`, `find_crew`)."""
         version = None if explain else self.read_model.view_at(kind, name, horizon)
         return version if version is not None else self.state(horizon)

@@ -21,10 +21,22 @@ cross many days leave new checkpoints behind, so the next question starts
 closer. The result is, by construction, the fold of the whole log (the
 reference, `projections.state.project`); a property test holds it to that.
 
-Checkpoints are a cache of the fold: they carry a `shape`, a fingerprint of
-the code that folds, and rows of another shape are never used (they are
-deleted when the store opens). `incidentlog projections rebuild` drops and
-rebuilds the index and the checkpoints.
+One vehicle or crew member, asked by id, is read rather than folded, from
+rows `prepare` keeps at the log's end:
+
+- `view_versions`: each view after every fact that changed it, as known now
+  (`projections.versions`);
+- `view_levels`: each view at every knowledge level, from the first instant
+  it differs from the level before (`projections.knowledge_levels`), for a
+  past `known_at`.
+
+Both answer only while nothing stored since they were made touches valid
+time at or before the question's `as_of`; the fold answers the rest.
+
+Checkpoints and the rows of views are a cache of the fold: they carry a
+`shape`, a fingerprint of the code that folds, and rows of another shape are
+never used (they are deleted when the store opens). `incidentlog projections
+rebuild` drops and rebuilds the index, the checkpoints and the views.
 """
 
 from __future__ import annotations
