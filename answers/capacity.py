@@ -10,7 +10,7 @@ from answers.explain import FieldExplanation, explained
 from answers.horizon import Answer, AtHorizon
 from projections.capacity import LifeboatCheck, StationCapacity, VehicleSeats
 from projections.explain import Explanation
-from projections.state import StationState
+from projections.state import StationsAt, StationState
 
 
 class LifeboatOut(Answer):
@@ -72,8 +72,12 @@ class StationCapacityOut(Answer):
                    explain=explained(explain))
 
 
-def stations_of(state: StationState, explain: bool = False) -> dict[str, StationCapacityOut]:
-    return {name: StationCapacityOut.of(capacity, state.station_explanations(name) if explain else None)
+def stations_of(state: StationState | StationsAt, explain: bool = False) -> dict[str, StationCapacityOut]:
+    """Each station's capacity; explained, from a whole picture only."""
+    if explain and not isinstance(state, StationState):
+        raise ValueError("only a whole picture explains what each count counts")
+    return {name: StationCapacityOut.of(capacity, state.station_explanations(name)
+                                        if isinstance(state, StationState) and explain else None)
             for name, capacity in state.capacity.items()}
 
 
@@ -83,5 +87,5 @@ class CapacityAnswer(AtHorizon):
     stations: dict[str, StationCapacityOut] = Field(description="Every station the log has named, crewed or not.")
 
     @classmethod
-    def of(cls, state: StationState, explain: bool = False) -> Self:
+    def of(cls, state: StationState | StationsAt, explain: bool = False) -> Self:
         return cls(**state.horizon.to_json(), position=state.position, stations=stations_of(state, explain))

@@ -80,6 +80,8 @@ class Question:
             if self.kind == CREW:
                 return CrewAnswer.of(source, _found(source.find_crew(self.subject), self))
             return VehicleAnswer.of(source, _found(source.find_vehicle(self.subject), self))
+        if self.kind == "station":
+            return CapacityAnswer.of(application.capacity_or_state(horizon))
         return self._answer(application.state(horizon))
 
     def replay(self, entries: list[Entry], horizon: Horizon) -> object:

@@ -30,7 +30,7 @@ from cli import render
 from domain.errors import InvalidValue
 from projections.horizon import Horizon
 from projections.picture import CrewPlan, VehicleStatus
-from projections.state import StationState, ViewAt
+from projections.state import StationsAt, StationState, ViewAt
 from store.application import IncidentLogApplication
 from store.settings import Settings, SettingsError
 
@@ -123,6 +123,14 @@ def _view_or_station(ctx: typer.Context, kind: str, name: str, as_of: str | None
     (`IncidentLogApplication.view_or_state`), the log kept open as `_station_at`."""
     with open_log(ctx) as application:
         yield application.view_or_state(kind, name, _horizon(application, as_of, known_at, recorded_before), explain)
+
+
+@contextmanager
+def _capacity_or_station(ctx: typer.Context, as_of: str | None, known_at: str | None,
+                         recorded_before: str | None) -> Iterator[StationsAt | StationState]:
+    """What the stations' capacity is built from (`IncidentLogApplication.capacity_or_state`)."""
+    with open_log(ctx) as application:
+        yield application.capacity_or_state(_horizon(application, as_of, known_at, recorded_before))
 
 
 def _horizon(application: IncidentLogApplication, as_of: str | None, known_at: str | None,

@@ -17,7 +17,7 @@ from rich.text import Text
 from domain.entry import Entry
 from projections.capacity import StationCapacity
 from projections.picture import CrewPlan, IncidentFile, Tracked, VehicleStatus
-from projections.state import StationState, ViewAt
+from projections.state import StationsAt, StationState, ViewAt
 
 SUMMARY_WIDTH = 80
 WIDE_ENOUGH_FOR_SOURCE = 120
@@ -60,7 +60,7 @@ def summarize(data: dict[str, Any], width: int = SUMMARY_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def horizon_line(state: StationState | ViewAt) -> Text:
+def horizon_line(state: StationState | StationsAt | ViewAt) -> Text:
     horizon = state.horizon
     text = Text.assemble("As of ", (moment(horizon.as_of), "bold"), ", known at ", (moment(horizon.known_at), "bold"))
     bound = horizon.recorded_before
@@ -290,7 +290,7 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def capacity_view(state: StationState) -> RenderableType:
+def capacity_view(state: StationState | StationsAt) -> RenderableType:
     """Seats against crew, and each person's lifeboat: can everyone aboard get home?"""
     if not state.capacity:
         return Group(horizon_line(state), Text("No station is named in the log by this horizon.", style="dim"))
@@ -304,7 +304,7 @@ def capacity_view(state: StationState) -> RenderableType:
     return Group(horizon_line(state), capacity_table(state.capacity.values()), table, seats_table(state))
 
 
-def seats_table(state: StationState) -> Table:
+def seats_table(state: StationState | StationsAt) -> Table:
     """Each docked vehicle's seats against the lifeboat assignments of the crew aboard."""
     table = _table(title="Seats and lifeboat assignments")
     for column in ("station", "vehicle", "seats", "crewed return", "lifeboat for", "over-assigned"):

@@ -16,6 +16,7 @@ from cli.app import (
     Json,
     KnownAt,
     RecordedBefore,
+    _capacity_or_station,
     _find_subject,
     _horizon,
     _known,
@@ -62,7 +63,7 @@ def capacity(
     as_json: Json = False,
 ) -> None:
     """Seats against crew at each station, and each person's lifeboat: can everyone get home?"""
-    with _station_at(ctx, as_of, known_at, recorded_before) as station:
+    with _capacity_or_station(ctx, as_of, known_at, recorded_before) as station:
         if as_json:
             from answers import CapacityAnswer
 

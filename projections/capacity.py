@@ -14,10 +14,11 @@ vehicle's docking, seats and clearance, the shortfall through both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
-from projections.picture import Part, Picture
+from projections.picture import CrewPlan, Part, Picture, VehicleStatus
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,17 @@ class StationCapacity:
                 alerts.append(f"{check.crew_member}'s lifeboat {check.lifeboat} is {check.crewed_return}")
         return alerts
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        """From `to_json` (as the read model keeps it), without what each count counts."""
+        return cls(
+            station=data["station"], crew_aboard=list(data["crew"]), docked_vehicles=list(data["docked_vehicles"]),
+            cleared_seats=data["cleared_seats"], emergency_seats=data["emergency_seats"],
+            lifeboats=[LifeboatCheck(c["crew_member"], c["lifeboat"], c["lifeboat_docked"], c["lifeboat_crewed_return"])
+                       for c in data["lifeboats"]],
+            seats=[VehicleSeats(v["vehicle"], v["seats"], v["crewed_return"], list(v["lifeboat_for"]))
+                   for v in data["seats"]])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "station": self.station,
@@ -106,8 +118,24 @@ def station_capacity(picture: Picture) -> dict[str, StationCapacity]:
 
 
 def _capacity_of(picture: Picture, station: str) -> StationCapacity:
-    docked = [v for v in picture.vehicles.values() if v.location == "docked" and v.station == station]
-    aboard = [c for c in picture.crew.values() if c.aboard and c.station == station]
+    docked = [v for v in picture.vehicles.values() if docked_at(v) == station]
+    aboard = [c for c in picture.crew.values() if aboard_at(c) == station]
+    return capacity_of(station, docked, aboard, picture.vehicles)
+
+
+def docked_at(vehicle: VehicleStatus) -> str | None:
+    """The station whose seats the vehicle's count towards, if any."""
+    return vehicle.station if vehicle.location == "docked" else None
+
+
+def aboard_at(member: CrewPlan) -> str | None:
+    return member.station if member.aboard else None
+
+
+def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan],
+                vehicles: Mapping[str, VehicleStatus]) -> StationCapacity:
+    """A station's capacity from the vehicles docked there and the crew aboard
+    (each in the picture's order); `vehicles` finds each lifeboat wherever it is."""
     docked_ids = {v.id for v in docked}
     people = [Part(c, "aboard") for c in aboard]
     cleared, emergency = (
@@ -115,7 +143,7 @@ def _capacity_of(picture: Picture, station: str) -> StationCapacity:
         for clearance in ("cleared", "emergency_only"))
     lifeboats = []
     for member in aboard:
-        boat = picture.vehicles.get(member.lifeboat) if member.lifeboat else None
+        boat = vehicles.get(member.lifeboat) if member.lifeboat else None
         lifeboats.append(LifeboatCheck(member.id, member.lifeboat, member.lifeboat in docked_ids,
                                        boat.crewed_return if boat else None))
     return StationCapacity(

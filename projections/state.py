@@ -87,6 +87,17 @@ class ViewAt:
         return self.view if isinstance(self.view, CrewPlan) and self.view.id == name else None
 
 
+@dataclass(frozen=True)
+class StationsAt:
+    """Every station's capacity at a horizon, read from the versions the read
+    model keeps (`projections.versions`) rather than from a whole picture:
+    without what each count counts, which only a picture can explain."""
+
+    horizon: Horizon
+    capacity: dict[str, StationCapacity]  # by station, in order
+    position: int
+
+
 def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
     stored = [e for e in entries if horizon.stored(e)]
     known = beliefs(stored, horizon)

@@ -16,10 +16,16 @@ or names it for the first time. A vehicle's return crew is derived from the
 crew's return vehicles (`picture.derive_return_crews`): it is worked out
 again for every vehicle a member's assignment leaves or names, as the fold
 would work it out at the end, from the members in the picture's order.
+
+Each station's capacity (`projections.capacity`) is kept the same way, as a
+view of its own: worked out again, from the vehicles docked there and the
+crew aboard, whenever one of them, or a vehicle that is the lifeboat of
+someone aboard, changes, and when the station is first named.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
@@ -28,9 +34,10 @@ from uuid import UUID
 
 from domain.entry import Entry
 from projections import picture_codec
+from projections.capacity import aboard_at, capacity_of, docked_at
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus
 
-VEHICLE, CREW = "vehicle", "crew"
+VEHICLE, CREW, STATION = "vehicle", "crew", "station"
 KINDS: dict[str, type[Tracked]] = {VEHICLE: VehicleStatus, CREW: CrewPlan}
 
 # (kind, id, counts from, order in the series, the fact that made it (None: as
@@ -47,10 +54,24 @@ class Versions:
         self.picture = picture
         picture.cause.touched = []
         self._rank = {member_id: rank for rank, member_id in enumerate(picture.crew)}  # the picture's order
+        self._vehicle_rank = {vehicle_id: rank for rank, vehicle_id in enumerate(picture.vehicles)}
         self._returning: dict[str, str] = {}  # member -> the vehicle assigned to bring them home
         self._assigned: dict[str, set[str]] = {}  # vehicle -> members it is to bring home
+        # Where each vehicle's seats count, where each member is aboard, and
+        # whose lifeboat each vehicle is: what a station's capacity is made of.
+        self._docked: dict[str, set[str]] = {}  # station -> vehicles docked there
+        self._aboard: dict[str, set[str]] = {}  # station -> members aboard
+        self._docked_at: dict[str, str] = {}
+        self._aboard_at: dict[str, str] = {}
+        self._lifeboat: dict[str, str] = {}  # member -> lifeboat
+        self._holders: dict[str, set[str]] = {}  # vehicle -> members whose lifeboat it is
+        self._stations: set[str] = set()
         for member in picture.crew.values():
             self._assign(member.id, member.return_vehicle)
+            self._place_member(member)
+        for vehicle in picture.vehicles.values():
+            self._place_vehicle(vehicle)
+        self._stations.update(picture.stations)
         self._sizes = (len(picture.vehicles), len(picture.crew))
         self._last: dict[tuple[str, str], str] = {}  # each view's latest version
         self._marks: dict[str, tuple[Any, ...]] = {}  # what each vehicle's latest version was made of
@@ -64,6 +85,8 @@ class Versions:
             self._keep(VEHICLE, vehicle_id, at, self._vehicle_text(vehicle_id))
         for member_id, member in self.picture.crew.items():
             self._keep(CREW, member_id, at, picture_codec.view_text(member))
+        for station in sorted(self._stations):
+            self._keep(STATION, station, at, self._station_text(station))
 
     def after(self, counted_from: datetime, fact: Entry) -> None:
         """`fact`, counting from `counted_from`, was just folded in."""
@@ -75,19 +98,26 @@ class Versions:
         for view in self._new_views():
             changed[id(view)] = view
         vehicles: set[str] = set()
+        stations = set(self.picture.stations - self._stations)  # named for the first time
+        self._stations.update(stations)
         for view in changed.values():
             if isinstance(view, CrewPlan):
                 before = self._returning.get(view.id)
                 self._assign(view.id, view.return_vehicle)
                 vehicles.update(v for v in (before, view.return_vehicle) if v is not None)
+                stations.update(self._place_member(view))
                 self._keep(CREW, view.id, counted_from, picture_codec.view_text(view))
             elif isinstance(view, VehicleStatus):
                 vehicles.add(view.id)
+                stations.update(self._place_vehicle(view))
+                stations.update(self._aboard_at[m] for m in self._holders.get(view.id, ()) if m in self._aboard_at)
         for vehicle_id in vehicles:
             # A member may name a vehicle the picture has not seen; most facts
             # touching a member leave their vehicle as it was.
             if vehicle_id in self.picture.vehicles and self._remade(vehicle_id):
                 self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
+        for station in sorted(stations & self._stations):
+            self._keep(STATION, station, counted_from, self._station_text(station))
 
     def take(self) -> list[Version]:
         """The versions kept since the last time, to store."""
@@ -101,7 +131,9 @@ class Versions:
         vehicles, crew = self._sizes
         self._sizes = (len(self.picture.vehicles), len(self.picture.crew))
         if len(self.picture.vehicles) > vehicles:
-            yield from islice(self.picture.vehicles.values(), vehicles, None)
+            for vehicle in islice(self.picture.vehicles.values(), vehicles, None):
+                self._vehicle_rank[vehicle.id] = len(self._vehicle_rank)
+                yield vehicle
         if len(self.picture.crew) > crew:
             for member in islice(self.picture.crew.values(), crew, None):
                 self._rank[member.id] = len(self._rank)
@@ -114,6 +146,39 @@ class Versions:
         if vehicle_id is not None:
             self._returning[member_id] = vehicle_id
             self._assigned.setdefault(vehicle_id, set()).add(member_id)
+
+    def _place_member(self, member: CrewPlan) -> set[str]:
+        """Note where the member is aboard and their lifeboat; the stations
+        whose capacity that can change."""
+        before, now = self._aboard_at.pop(member.id, None), aboard_at(member)
+        if before is not None:
+            self._aboard[before].discard(member.id)
+        if now is not None:
+            self._aboard_at[member.id] = now
+            self._aboard.setdefault(now, set()).add(member.id)
+        boat = self._lifeboat.pop(member.id, None)
+        if boat is not None:
+            self._holders[boat].discard(member.id)
+        if member.lifeboat is not None:
+            self._lifeboat[member.id] = member.lifeboat
+            self._holders.setdefault(member.lifeboat, set()).add(member.id)
+        return {s for s in (before, now) if s is not None}
+
+    def _place_vehicle(self, vehicle: VehicleStatus) -> set[str]:
+        before, now = self._docked_at.pop(vehicle.id, None), docked_at(vehicle)
+        if before is not None:
+            self._docked[before].discard(vehicle.id)
+        if now is not None:
+            self._docked_at[vehicle.id] = now
+            self._docked.setdefault(now, set()).add(vehicle.id)
+        return {s for s in (before, now) if s is not None}
+
+    def _station_text(self, station: str) -> str:
+        """The station's capacity, as `station_capacity` works it out."""
+        vehicles, crew = self.picture.vehicles, self.picture.crew
+        docked = [vehicles[v] for v in sorted(self._docked.get(station, ()), key=self._vehicle_rank.__getitem__)]
+        aboard = [crew[m] for m in sorted(self._aboard.get(station, ()), key=self._rank.__getitem__)]
+        return json.dumps(capacity_of(station, docked, aboard, vehicles).to_json(), separators=(",", ":"))
 
     def _return_crew(self, vehicle_id: str) -> tuple[list[str], UUID | None]:
         """Its return crew as `derive_return_crews` gives it, and the event named for it."""

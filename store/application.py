@@ -56,7 +56,7 @@ from projections.case_file import CaseFile
 from projections.explain import describe
 from projections.history import Subject, history
 from projections.horizon import Horizon
-from projections.state import StationState, ViewAt
+from projections.state import StationsAt, StationState, ViewAt
 from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database, Rows
@@ -493,6 +493,13 @@ class IncidentLogApplication(Application[UUID]):
         Either finds the view (`find_vehicle`, `find_crew`)."""
         version = None if explain else self.read_model.view_at(kind, name, horizon)
         return version if version is not None else self.state(horizon)
+
+    def capacity_or_state(self, horizon: Horizon, explain: bool = False) -> StationsAt | StationState:
+        """What the stations' capacity is built from: the versions the read
+        model keeps of each station where they can say, as `view_or_state`,
+        else the station (`state`), which `explain` always needs."""
+        kept = None if explain else self.read_model.stations_at(horizon)
+        return kept if kept is not None else self.state(horizon)
 
     def _everything(self) -> list[Entry] | None:
         """The whole log, held in memory to fold at once, or None when it is

@@ -46,6 +46,7 @@ import functools
 import hashlib
 import inspect
 import itertools
+import json
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -60,13 +61,13 @@ from eventsourcing.persistence import Notification, PersistenceError
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
 from projections import checkpoints, horizon, knowledge_levels, picture, picture_codec, versions
-from projections.capacity import station_capacity
+from projections.capacity import StationCapacity, station_capacity
 from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
 from projections.knowledge_levels import KnowledgeLevels, LevelRow
 from projections.picture import Picture, derive_return_crews, evolve
-from projections.state import StationState, ViewAt
+from projections.state import StationsAt, StationState, ViewAt
 from projections.versions import Versions
 from store import entry_index
 from store.database import Database, Rows
@@ -440,26 +441,35 @@ class ReadModel:
         hold by then (perhaps a name, not an id), or an `as_of` at or after
         the earliest valid time touched by what was stored since they were
         made (there the log may differ; `state` answers)."""
-        moment = micros(query.as_of)
         with self.db.reading() as rows:
             level = self._level(rows, query)
-            if level.known == NEVER:
-                series = self._version_series(rows, level, moment)
-                found = None if series is None else rows.execute(
-                    f"SELECT body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                    "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
-                    (self.shape, series, kind, view_id, moment)).one()
-            else:
-                # The highest level by `known_at` at which the view differs by
-                # `as_of` from the level before, and its latest value by then.
-                series = self._level_series(rows, level, moment)
-                found = None if series is None else rows.execute(
-                    f"SELECT body FROM {self.levels} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                    "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC LIMIT 1",
-                    (self.shape, series, kind, view_id, level.known, moment)).one()
-        if found is None or found[0] is None:
+            kept = self._kept(rows, level, micros(query.as_of))
+            body = None if kept is None else kept.body(kind, view_id)
+        if body is None:
             return None
-        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], found[0]), level.position)
+        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], body), level.position)
+
+    def stations_at(self, query: Horizon) -> StationsAt | None:
+        """Every station's capacity, from the versions kept of each, as
+        `view_at` reads a view, or None when they cannot say."""
+        with self.db.reading() as rows:
+            level = self._level(rows, query)
+            kept = self._kept(rows, level, micros(query.as_of))
+            if kept is None:
+                return None
+            bodies = {name: kept.body(versions.STATION, name) for name in kept.names(versions.STATION)}
+        capacity = {name: StationCapacity.from_json(json.loads(body))
+                    for name, body in sorted(bodies.items()) if body is not None}  # those named by then
+        return StationsAt(query, capacity, level.position)
+
+    def _kept(self, rows: Rows, level: _Level, moment: int) -> _Kept | None:
+        """What `prepare` kept that holds at `level` up to `moment`: "as known
+        now", the versions; else the views at every knowledge level."""
+        if level.known == NEVER:
+            series = self._version_series(rows, level, moment)
+            return None if series is None else _Kept(self, rows, self.versions, series, None, moment)
+        series = self._level_series(rows, level, moment)
+        return None if series is None else _Kept(self, rows, self.levels, series, level.known, moment)
 
     def history_of(self, kind: str, view_id: str, query: Horizon) -> list[dict[str, Any]] | None:
         """One view's history as known now (`projections.history.changes_of`),
@@ -675,6 +685,44 @@ class ReadModel:
                 evolve(folded, entry)
                 if entry.id in ids:
                     visit(folded, entry)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Views kept by `prepare`, read as of one moment: versions "as known now"
+    (`known` None), else the views at every knowledge level, up to `known`."""
+
+    model: ReadModel
+    rows: Rows
+    table: str
+    series: int
+    known: int | None
+    moment: int
+
+    def body(self, kind: str, view_id: str) -> str | None:
+        """The view's JSON, or None if not held then."""
+        model = self.model
+        if self.known is None:  # its latest version by then
+            found = self.rows.execute(
+                f"SELECT body FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
+                (model.shape, self.series, kind, view_id, self.moment)).one()
+        else:  # the highest level by `known` at which it differs by then, and its latest value there
+            found = self.rows.execute(
+                f"SELECT body FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC LIMIT 1",
+                (model.shape, self.series, kind, view_id, self.known, self.moment)).one()
+        return None if found is None or found[0] is None else str(found[0])
+
+    def names(self, kind: str) -> list[str]:
+        """Every view of `kind` ever kept, one seek each rather than a scan of their versions."""
+        names: list[str] = []
+        while (found := self.rows.execute(
+                f"SELECT MIN(view) FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view > ?",
+                (self.model.shape, self.series, kind, names[-1] if names else "")).one()) is not None \
+                and found[0] is not None:
+            names.append(str(found[0]))
+        return names
 
 
 class _Guide:

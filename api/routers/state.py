@@ -23,4 +23,4 @@ def read_state(application: Application, horizon: QueryHorizon, explain: Explain
 def read_capacity(application: Application, horizon: QueryHorizon, explain: Explain = False) -> CapacityAnswer:
     """Seats against crew at each station, and each person's lifeboat: can everyone get home?
     With `explain=true`, each count through the people, vehicles, seats and clearances it counts."""
-    return CapacityAnswer.of(application.state(horizon), explain)
+    return CapacityAnswer.of(application.capacity_or_state(horizon, explain), explain)

@@ -19,7 +19,8 @@ from projections.horizon import Horizon, beliefs, in_valid_time
 from projections.knowledge_levels import KnowledgeLevels, LevelRow, RewindableFold
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus, evolve
 from projections.state import project
-from projections.versions import CREW, VEHICLE
+from projections.versions import CREW, STATION, VEHICLE
+from tests.factories import docked_with_crew, event, new_id
 from tests.projections.test_properties import NOW, QUERIES, accepted
 from tests.strategies import logs
 
@@ -52,10 +53,16 @@ def test_every_view_at_every_horizon_is_the_folds(events: list[dict[str, Any]]) 
     rows = list(KnowledgeLevels(entries).rows())
     for as_of, known_at in QUERIES:
         horizon = Horizon.parse(as_of, known_at, None, NOW)
-        picture = project(entries, horizon).picture
+        state = project(entries, horizon)
+        picture = state.picture
         everyone = {(VEHICLE, v) for v in picture.vehicles} | {(CREW, c) for c in picture.crew} | \
-            {(r.kind, r.view) for r in rows}
+            {(STATION, s) for s in state.capacity} | {(r.kind, r.view) for r in rows}
         for kind, view_id in everyone:
+            if kind == STATION:
+                kept = read(rows, kind, view_id, horizon.as_of, horizon.known_at)
+                capacity = state.capacity.get(view_id)
+                assert (kept and json.loads(kept)) == (capacity and capacity.to_json()), (view_id, as_of, known_at)
+                continue
             views: dict[str, Any] = picture.vehicles if kind == VEHICLE else picture.crew
             kept = read(rows, kind, view_id, horizon.as_of, horizon.known_at)
             expected = views.get(view_id)
@@ -90,3 +97,21 @@ def test_a_fold_taken_back_is_the_fold_of_the_facts_before(events: list[dict[str
         for fact in facts[:count]:
             evolve(reference, fact)
         assert _held(rewindable.picture) == _held(reference)
+
+
+def test_a_station_changes_when_the_lifeboat_of_someone_aboard_does_wherever_it_is() -> None:
+    """A member aboard one station whose lifeboat is docked at another: a
+    ruling on the lifeboat changes the first station's capacity too."""
+    events = [*docked_with_crew("boat", ["ann"], "2022-09-21", station="alpha"),
+              *docked_with_crew("ferry", ["bob"], "2022-09-22", station="beta"),
+              event("LifeboatAssigned", "2022-09-23", crew_member="bob", vehicle="boat"),
+              event("VehicleDamageAssessed", "2022-09-24", reported_at="2022-10-01", vehicle="boat",
+                    health="damaged", crewed_return="not_cleared")]
+    entries = accepted([{**e, "id": new_id()} for e in events])
+    rows = list(KnowledgeLevels(entries).rows())
+    for as_of, known_at in (("2022-09-23", "2022-09-30"), ("2022-09-24", "2022-09-30"), ("2022-09-24", "2022-10-01")):
+        horizon = Horizon.parse(as_of, known_at, None, NOW)
+        expected = project(entries, horizon).capacity["beta"].to_json()
+        kept = read(rows, STATION, "beta", horizon.as_of, horizon.known_at)
+        assert kept is not None and json.loads(kept) == expected, (as_of, known_at)
+    assert expected["lifeboats"][0]["lifeboat_crewed_return"] == "not_cleared"

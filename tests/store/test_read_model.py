@@ -106,6 +106,12 @@ def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: Stati
             assert version.view.to_json() == views[view_id].to_json(), (kind, view_id, query)
             assert version.view.set_by == views[view_id].set_by, (kind, view_id, query)
             assert version.position == reference.position or query.recorded_before is not None
+    stations = app.read_model.stations_at(query)
+    if stations is not None:
+        assert {name: s.to_json() for name, s in stations.capacity.items()} == \
+            {name: s.to_json() for name, s in reference.capacity.items()}, query
+        assert list(stations.capacity) == list(reference.capacity)
+        answered += 1
     for vehicle_id in everyone.vehicles:  # a history runs through all of valid time: `as_of` does not count
         kept = app.read_model.history_of(VEHICLE, vehicle_id, query)
         if kept is not None:
@@ -181,10 +187,11 @@ def test_prepared_checkpoints_reach_the_end_of_the_log_and_are_carried_on_from_t
 
 
 def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(store_url: str) -> None:
-    """After `prepare`, every vehicle and crew member, "as known now" or at a
-    past `known_at`, is read from its versions, as the fold has it, at any
-    instant. A back-dated event stops them answering from its time on (the
-    fold answers), never before; preparing again brings them back."""
+    """After `prepare`, every vehicle and crew member and the stations, "as
+    known now" or at a past `known_at`, are read from their versions, as the
+    fold has them, at any instant. A back-dated event stops them answering
+    from its time on (the fold answers), never before; preparing again
+    brings them back."""
     app = opened(store_url)
     try:
         append_all(app, SCENARIO, 7)
@@ -193,7 +200,7 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
             query = horizon(app, (as_of, None, known_at, None))
             reference = project(app.entries(), query)
             return agree_on_views(app, query, reference), len(reference.picture.vehicles) + len(
-                reference.picture.crew)
+                reference.picture.crew) + 1  # and the stations, all at once
 
         assert everyone_at("2022-12-20")[0] == 0  # nothing prepared: the fold answers
         app.prepare_read_model()
