@@ -133,19 +133,29 @@ def aboard_at(member: CrewPlan) -> str | None:
 
 
 def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan],
-                vehicles: Mapping[str, VehicleStatus]) -> StationCapacity:
+                vehicles: Mapping[str, VehicleStatus], explained: bool = True) -> StationCapacity:
     """A station's capacity from the vehicles docked there and the crew aboard
-    (each in the picture's order); `vehicles` finds each lifeboat wherever it is."""
+    (each in the picture's order); `vehicles` finds each lifeboat wherever it
+    is. Without `explained`, it does not say what each count counts (the
+    read model's versions keep the counts only)."""
     docked_ids = {v.id for v in docked}
-    people = [Part(c, "aboard") for c in aboard]
-    cleared, emergency = (
-        [Part(v, name, v.crewed_return == clearance) for v in docked for name in ("location", "seats", "crewed_return")]
-        for clearance in ("cleared", "emergency_only"))
     lifeboats = []
+    holders: dict[str, list[str]] = {}
     for member in aboard:
         boat = vehicles.get(member.lifeboat) if member.lifeboat else None
         lifeboats.append(LifeboatCheck(member.id, member.lifeboat, member.lifeboat in docked_ids,
                                        boat.crewed_return if boat else None))
+        if member.lifeboat is not None:
+            holders.setdefault(member.lifeboat, []).append(member.id)
+    derived: dict[str, list[Part]] = {}
+    if explained:
+        people = [Part(c, "aboard") for c in aboard]
+        cleared, emergency = (
+            [Part(v, name, v.crewed_return == clearance) for v in docked
+             for name in ("location", "seats", "crewed_return")]
+            for clearance in ("cleared", "emergency_only"))
+        derived = {"crew_aboard": people, "cleared_seats": cleared, "emergency_seats": emergency,
+                   "shortfall": [*people, *cleared]}
     return StationCapacity(
         station=station,
         crew_aboard=[c.id for c in aboard],
@@ -153,8 +163,6 @@ def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan
         cleared_seats=sum(v.seats for v in docked if v.crewed_return == "cleared"),
         emergency_seats=sum(v.seats for v in docked if v.crewed_return == "emergency_only"),
         lifeboats=lifeboats,
-        seats=[VehicleSeats(v.id, v.seats, v.crewed_return, sorted(c.id for c in aboard if c.lifeboat == v.id))
-               for v in docked],
-        derived={"crew_aboard": people, "cleared_seats": cleared, "emergency_seats": emergency,
-                 "shortfall": [*people, *cleared]},
+        seats=[VehicleSeats(v.id, v.seats, v.crewed_return, sorted(holders.get(v.id, ()))) for v in docked],
+        derived=derived,
     )

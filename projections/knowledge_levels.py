@@ -1,5 +1,6 @@
-"""Versions of each vehicle and crew member at every knowledge level: what the
-read model answers a past `known_at` from without folding.
+"""Versions of each vehicle, crew member and station capacity at every
+knowledge level: what the read model answers a past `known_at` from without
+folding.
 
 What the log believes changes only at the reporting times its entries carry
 (an event's `reported_at`, a correction's, a time a correction sets): between
@@ -10,9 +11,9 @@ only from the first of those families' facts in valid-time order (their
 old and new places, and those of the events resting on them: `domain.order`).
 So the fold is taken back to just before there (a journal of what each
 assignment replaced: `Cause.journal`) and carried forward again over the
-facts known at the new level, and each view whose values differ gets, tagged
-with the level, its value from the first instant it differs and every change
-after that.
+facts known at the new level, watched by one `Versions` that is taken back
+with it, and each view whose values differ gets, tagged with the level, its
+value from the first instant it differs and every change after that.
 
 A question at (`as_of` A, `known_at` K) about one view then takes the highest
 level at or below K at which the view differs from the level before at or
@@ -38,7 +39,7 @@ from uuid import UUID
 from domain.entry import Entry
 from domain.order import OrderKey, ValidTimeOrder
 from projections.horizon import Horizon, beliefs
-from projections.picture import MISSING, Picture, evolve, seen_by_picture
+from projections.picture import MISSING, Picture, Tracked, evolve, seen_by_picture
 from projections.versions import Versions
 
 ViewKey = tuple[str, str]  # (kind, id)
@@ -115,16 +116,20 @@ class RewindableFold:
         self.marks.append(len(self.journal))
         evolve(self.picture, entry)
 
-    def back_to(self, count: int) -> None:
-        """Take back every fact folded after the first `count`."""
+    def back_to(self, count: int) -> tuple[list[Tracked], list[Tracked]]:
+        """Take back every fact folded after the first `count`. Returns the
+        views it changed and those it took out of the picture."""
+        changed: list[Tracked] = []
+        gone: list[Tracked] = []
         if count >= len(self.marks):
-            return
+            return changed, gone
         mark = self.marks[count]
         del self.marks[count:]
         while len(self.journal) > mark:
             done = self.journal.pop()
             if len(done) == 4:  # a view's field: (view, field, old value, old set_by entry)
                 view, name, value, cause = done
+                changed.append(view)
                 state = view.__dict__
                 if value is MISSING:
                     state.pop(name, None)
@@ -138,12 +143,15 @@ class RewindableFold:
             elif len(done) == 3:  # a dict's key
                 table, key, value = done
                 if value is MISSING:
-                    dict.pop(table, key)
+                    removed = dict.pop(table, key)
+                    if isinstance(removed, Tracked):
+                        gone.append(removed)
                 else:
                     dict.__setitem__(table, key, value)
             else:  # a set's new member
                 members, item = done
                 set.discard(members, item)
+        return changed, gone
 
 
 class KnowledgeLevels:
@@ -163,6 +171,7 @@ class KnowledgeLevels:
         self._order: list[OrderKey] = []  # the facts folded, in valid-time order
         self._facts: dict[OrderKey, tuple[datetime, Entry]] = {}
         self._fold = RewindableFold()
+        self._watched = Versions(self._fold.picture)  # follows the fold, taken back with it
         self._made: list[_Made] = []  # every version, in the order the fold made them
         self._made_keys: list[OrderKey] = []
         self._by_view: dict[ViewKey, list[int]] = {}  # indexes into _made
@@ -180,7 +189,7 @@ class KnowledgeLevels:
                 self.gone_through += 1
         finally:
             self._fold.picture.cause.journal = None
-            self._fold.picture.cause.touched = None
+            self._watched.close()
 
     @property
     def picture(self) -> Picture:
@@ -221,7 +230,9 @@ class KnowledgeLevels:
             return
         first = min(key for pair in moved.values() for key in pair if key is not None)
         start = bisect.bisect_left(self._order, first)
-        self._fold.back_to(start)
+        taken_back, gone = self._fold.back_to(start)
+        if taken_back or gone:
+            self._watched.resync(taken_back, gone)
         for old, new in moved.values():
             if old is not None:
                 del self._order[bisect.bisect_left(self._order, old)]
@@ -276,7 +287,7 @@ class KnowledgeLevels:
 
     def _carry(self, start: int) -> list[_Made]:
         """Fold the facts from `start` on, keeping a version of every view each changes."""
-        watched = Versions(self._fold.picture)
+        watched = self._watched
         made: list[_Made] = []
         for key in self._order[start:]:
             at, entry = self._facts[key]
@@ -288,7 +299,6 @@ class KnowledgeLevels:
                 self._made.append(version)
                 self._made_keys.append(key)
                 made.append(version)
-        watched.close()
         return made
 
     def _differences(self, level: datetime, before: dict[ViewKey, tuple[str | None, list[_Made]]],

@@ -26,7 +26,7 @@ someone aboard, changes, and when the station is first named.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -78,6 +78,30 @@ class Versions:
         self._pending: list[Version] = []  # versions not yet taken
         self._made = 0  # versions made so far: each one's place in the series
         self._fact: UUID | None = None
+
+    def resync(self, changed: Iterable[Tracked], gone: Iterable[Tracked]) -> None:
+        """The picture was taken back (`projections.knowledge_levels`): these
+        views were `changed` and these are `gone` from it (the last named).
+        Versions made from now on start from the picture as it stands."""
+        for view in gone:
+            if isinstance(view, CrewPlan):
+                self._assign(view.id, None)
+                self._place_member(view, absent=True)
+                del self._rank[view.id]
+            elif isinstance(view, VehicleStatus):
+                self._place_vehicle(view, absent=True)
+                del self._vehicle_rank[view.id]
+        for view in changed:
+            if isinstance(view, CrewPlan) and self.picture.crew.get(view.id) is view:
+                self._assign(view.id, view.return_vehicle)
+                self._place_member(view)
+            elif isinstance(view, VehicleStatus) and self.picture.vehicles.get(view.id) is view:
+                self._place_vehicle(view)
+        self._stations = set(self.picture.stations)
+        self._sizes = (len(self.picture.vehicles), len(self.picture.crew))
+        self._last.clear()  # what each view was last kept as may have been taken back
+        self._marks.clear()
+        self.picture.cause.touched = []
 
     def restate(self, at: datetime) -> None:
         """Keep every view as it stands at `at`."""
@@ -147,10 +171,10 @@ class Versions:
             self._returning[member_id] = vehicle_id
             self._assigned.setdefault(vehicle_id, set()).add(member_id)
 
-    def _place_member(self, member: CrewPlan) -> set[str]:
-        """Note where the member is aboard and their lifeboat; the stations
-        whose capacity that can change."""
-        before, now = self._aboard_at.pop(member.id, None), aboard_at(member)
+    def _place_member(self, member: CrewPlan, absent: bool = False) -> set[str]:
+        """Note where the member is aboard and their lifeboat (`absent`: no
+        longer in the picture); the stations whose capacity that can change."""
+        before, now = self._aboard_at.pop(member.id, None), None if absent else aboard_at(member)
         if before is not None:
             self._aboard[before].discard(member.id)
         if now is not None:
@@ -159,13 +183,13 @@ class Versions:
         boat = self._lifeboat.pop(member.id, None)
         if boat is not None:
             self._holders[boat].discard(member.id)
-        if member.lifeboat is not None:
+        if member.lifeboat is not None and not absent:
             self._lifeboat[member.id] = member.lifeboat
             self._holders.setdefault(member.lifeboat, set()).add(member.id)
         return {s for s in (before, now) if s is not None}
 
-    def _place_vehicle(self, vehicle: VehicleStatus) -> set[str]:
-        before, now = self._docked_at.pop(vehicle.id, None), docked_at(vehicle)
+    def _place_vehicle(self, vehicle: VehicleStatus, absent: bool = False) -> set[str]:
+        before, now = self._docked_at.pop(vehicle.id, None), None if absent else docked_at(vehicle)
         if before is not None:
             self._docked[before].discard(vehicle.id)
         if now is not None:
@@ -178,7 +202,8 @@ class Versions:
         vehicles, crew = self.picture.vehicles, self.picture.crew
         docked = [vehicles[v] for v in sorted(self._docked.get(station, ()), key=self._vehicle_rank.__getitem__)]
         aboard = [crew[m] for m in sorted(self._aboard.get(station, ()), key=self._rank.__getitem__)]
-        return json.dumps(capacity_of(station, docked, aboard, vehicles).to_json(), separators=(",", ":"))
+        return json.dumps(capacity_of(station, docked, aboard, vehicles, explained=False).to_json(),
+                          separators=(",", ":"))
 
     def _return_crew(self, vehicle_id: str) -> tuple[list[str], UUID | None]:
         """Its return crew as `derive_return_crews` gives it, and the event named for it."""

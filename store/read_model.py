@@ -21,8 +21,8 @@ cross many days leave new checkpoints behind, so the next question starts
 closer. The result is, by construction, the fold of the whole log (the
 reference, `projections.state.project`); a property test holds it to that.
 
-One vehicle or crew member, asked by id, is read rather than folded, from
-rows `prepare` keeps at the log's end:
+One vehicle or crew member asked by id, and the stations' capacity, are read
+rather than folded, from rows `prepare` keeps at the log's end:
 
 - `view_versions`: each view after every fact that changed it, as known now
   (`projections.versions`);
