@@ -12,7 +12,7 @@ from answers.events import AuditedEvent, EventRef, KnownEvidence, UnknownEvidenc
 from answers.horizon import Answer, AtHorizon
 from projections.explain import Explanation, PartExplanation, subject_of
 from projections.picture import Tracked
-from projections.state import StationState
+from projections.state import StationState, ViewAt
 
 EvidenceOut = Annotated[KnownEvidence | UnknownEvidence, Field(discriminator="known")]
 Subject = Literal["vehicle", "crew", "incident"]
@@ -80,7 +80,7 @@ class FieldAnswer(AtHorizon, Explained, FieldNamed):
     (`GET /vehicles/{id}/explain/{field}`, `incidentlog explain ID FIELD --json`)."""
 
     @classmethod
-    def of(cls, state: StationState, view: Tracked, field: str) -> Self:
+    def of(cls, state: StationState | ViewAt, view: Tracked, field: str) -> Self:
         why = FieldExplanation.of(state.explanation(view, field))
         return cls(**dict(why), subject=subject_of(view), id=getattr(view, "id", ""), field=field,
                    **state.horizon.to_json(), position=state.position)

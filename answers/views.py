@@ -41,13 +41,9 @@ def _text(target: TargetDate | None) -> str | None:
 
 
 def _explanations(state: StationState | ViewAt, view: Tracked, explain: bool) -> dict[str, Explanation] | None:
-    """A view's explanations, if asked for: they read the events behind it, so
-    they come from a whole picture (`StationState`), never a stored version."""
-    if not explain:
-        return None
-    if not isinstance(state, StationState):
-        raise ValueError("an explained answer is built from a StationState")
-    return state.view_explanations(view)
+    """A view's explanations, if asked for: they read the events behind it (a
+    `ViewAt` read without them refuses)."""
+    return state.view_explanations(view) if explain else None
 
 
 def _explain_field() -> Any:

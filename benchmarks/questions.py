@@ -75,11 +75,16 @@ class Question:
         if self.kind == "history":
             changes = application.history("vehicle", self.subject, horizon)
             return VehicleHistory.of(self.subject, horizon, _found(changes, self))
-        if self.kind in (VEHICLE, CREW):  # as the routes answer
-            source = application.view_or_state(self.kind, self.subject, horizon)
+        if self.kind in (VEHICLE, CREW, "explain"):  # as the routes answer
+            kind = CREW if self.kind == CREW else VEHICLE
+            source = application.view_or_state(kind, self.subject, horizon, explain=self.kind == "explain")
             if self.kind == CREW:
                 return CrewAnswer.of(source, _found(source.find_crew(self.subject), self))
-            return VehicleAnswer.of(source, _found(source.find_vehicle(self.subject), self))
+            vehicle = _found(source.find_vehicle(self.subject), self)
+            if self.kind == "explain":
+                assert self.field is not None
+                return FieldAnswer.of(source, vehicle, self.field)
+            return VehicleAnswer.of(source, vehicle)
         if self.kind == "station":
             return CapacityAnswer.of(application.capacity_or_state(horizon))
         return self._answer(application.state(horizon))

@@ -159,7 +159,7 @@ def _show(view: VehicleStatus | CrewPlan, station: StationState | ViewAt, as_jso
         return
     console = _stdout()
     console.print(render.horizon_line(station))
-    explained = station.view_json(view, True)["explain"] if explain and isinstance(station, StationState) else None
+    explained = {name: why.to_json() for name, why in station.view_explanations(view).items()} if explain else None
     console.print(render.detail_table(view, explained))
 
 

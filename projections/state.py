@@ -73,11 +73,29 @@ class StationState:
 @dataclass(frozen=True)
 class ViewAt:
     """One vehicle or crew member at a horizon, read from the versions the
-    read model keeps (`projections.versions`) rather than from a whole picture."""
+    read model keeps (`projections.versions`) rather than from a whole picture.
+    With `known` (the events as believed then, looked up as asked), it
+    explains its fields as `StationState` does; a return crew through the
+    members it counts, read with it."""
 
     horizon: Horizon
     view: Tracked
     position: int  # the last log position the answer drew on
+    known: Mapping[UUID, Entry] | None = field(default=None, repr=False)
+
+    def explain(self, view: Tracked, field_name: str) -> dict[str, Any]:
+        return {"field": field_name, **self.explanation(view, field_name).to_json()}
+
+    def explanation(self, view: Tracked, field_name: str) -> Explanation:
+        return explain_field(view, field_name, self._known())
+
+    def view_explanations(self, view: Tracked) -> dict[str, Explanation]:
+        return explanations(view, self._known())
+
+    def _known(self) -> Mapping[UUID, Entry]:
+        if self.known is None:
+            raise ValueError("a view read without the events behind it cannot explain itself")
+        return self.known
 
     def find_vehicle(self, name: str) -> VehicleStatus | None:
         """The view, if it is the vehicle `name` (the read model gives it by id)."""

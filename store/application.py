@@ -487,11 +487,11 @@ class IncidentLogApplication(Application[UUID]):
     def view_or_state(self, kind: str, name: str, horizon: Horizon, explain: bool = False) -> ViewAt | StationState:
         """What one vehicle's or crew member's answer is built from: its
         version in the read model (a look-up, not a fold) where that can say,
-        else the station (`state`): with `explain` (it reads the events behind
-        each field), a name rather than an id, a log not prepared since
-        (`prepare_read_model`) or changed at that `as_of`.
-        Either finds the view (`find_vehicle`, `find_crew`)."""
-        version = None if explain else self.read_model.view_at(kind, name, horizon)
+        else the station (`state`): a name rather than an id, a log not
+        prepared since (`prepare_read_model`) or changed at that `as_of`.
+        Either finds the view (`find_vehicle`, `find_crew`) and, with
+        `explain`, explains it from the events behind each field."""
+        version = self.read_model.view_at(kind, name, horizon, explained=explain)
         return version if version is not None else self.state(horizon)
 
     def capacity_or_state(self, horizon: Horizon, explain: bool = False) -> StationsAt | StationState:

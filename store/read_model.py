@@ -66,7 +66,7 @@ from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
 from projections.knowledge_levels import KnowledgeLevels, LevelRow
-from projections.picture import Picture, derive_return_crews, evolve
+from projections.picture import CrewPlan, Part, Picture, VehicleStatus, derive_return_crews, evolve
 from projections.state import StationsAt, StationState, ViewAt
 from projections.versions import Versions
 from store import entry_index
@@ -434,20 +434,31 @@ class ReadModel:
         derive_return_crews(folded)
         return StationState(query, folded, station_capacity(folded), level.position, known)
 
-    def view_at(self, kind: str, view_id: str, query: Horizon) -> ViewAt | None:
+    def view_at(self, kind: str, view_id: str, query: Horizon, explained: bool = False) -> ViewAt | None:
         """One vehicle or crew member, by id, from the versions `prepare` kept
         ("as known now") or from the views kept at every knowledge level (a
         past `known_at`), or None when they cannot say: a view they do not
         hold by then (perhaps a name, not an id), or an `as_of` at or after
         the earliest valid time touched by what was stored since they were
-        made (there the log may differ; `state` answers)."""
+        made (there the log may differ; `state` answers). `explained`, it
+        can explain itself: the events are looked up as asked, and a return
+        crew counts each member's assignment, read as the vehicle is."""
+        restore = picture_codec.restore_view
         with self.db.reading() as rows:
             level = self._level(rows, query)
             kept = self._kept(rows, level, micros(query.as_of))
             body = None if kept is None else kept.body(kind, view_id)
-        if body is None:
-            return None
-        return ViewAt(query, picture_codec.restore_view(versions.KINDS[kind], body), level.position)
+            if kept is None or body is None:
+                return None
+            view = restore(versions.KINDS[kind], body)
+            if explained and isinstance(view, VehicleStatus) and view.return_crew:
+                members = [kept.body(versions.CREW, member) for member in view.return_crew]
+                if None in members:
+                    return None
+                view.derived["return_crew"] = [Part(restore(CrewPlan, member), "return_vehicle")
+                                               for member in members if member is not None]
+        known = KnownAt(self, replace(query, recorded_before=level.position)) if explained else None
+        return ViewAt(query, view, level.position, known)
 
     def stations_at(self, query: Horizon) -> StationsAt | None:
         """Every station's capacity, from the versions kept of each, as

@@ -34,7 +34,7 @@ def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
 def explain_crew_field(name: str, field: str, application: Application, horizon: QueryHorizon) -> FieldAnswer:
     """Why one field of a crew member's plan has its value (e.g. `return_vehicle`): the event
     that set it and the evidence chain behind that event."""
-    state = application.state(horizon)
+    state = application.view_or_state(CREW, name, horizon, explain=True)
     member = _member(state, name)
     fields = member.to_json()
     if field not in fields:

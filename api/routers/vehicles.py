@@ -35,7 +35,7 @@ def explain_vehicle_field(vehicle_id: str, field: str, application: Application,
                           horizon: QueryHorizon) -> FieldAnswer:
     """Why one field of a vehicle has its value (e.g. `crewed_return`): the event that set it and
     the evidence chain behind that event; a return crew through each member's assignment."""
-    state = application.state(horizon)
+    state = application.view_or_state(VEHICLE, vehicle_id, horizon, explain=True)
     vehicle = _vehicle(state, vehicle_id)
     fields = vehicle.to_json()
     if field not in fields:

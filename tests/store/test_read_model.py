@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from answers import CrewAnswer, VehicleAnswer
 from domain.entry import Draft
 from projections.checkpoints import day_end
 from projections.history import history
@@ -90,9 +91,10 @@ def agree(app: IncidentLogApplication, drawn: tuple[Any, ...]) -> None:
 
 def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: StationState) -> int:
     """Where the versions answer for one vehicle or crew member, they answer
-    as the fold does, fields and the events that set them; for a view the
-    fold does not have at the horizon they do not answer; nor does a vehicle's
-    history differ from the fold's. Returns how many views answered."""
+    as the fold does, fields and the events that set them, and explain every
+    field as it does; for a view the fold does not have at the horizon they
+    do not answer; nor does a vehicle's history differ from the fold's.
+    Returns how many views answered."""
     everyone = project(app.entries(), Horizon(LATEST, LATEST)).picture
     answered = 0
     for kind, ids, views in ((VEHICLE, everyone.vehicles, reference.picture.vehicles),
@@ -106,6 +108,11 @@ def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: Stati
             assert version.view.to_json() == views[view_id].to_json(), (kind, view_id, query)
             assert version.view.set_by == views[view_id].set_by, (kind, view_id, query)
             assert version.position == reference.position or query.recorded_before is not None
+            explained = app.read_model.view_at(kind, view_id, query, explained=True)
+            answer = VehicleAnswer if kind == VEHICLE else CrewAnswer
+            assert explained is not None
+            assert answer.of(explained, explained.view, explain=True).model_dump() == \
+                answer.of(reference, views[view_id], explain=True).model_dump(), (kind, view_id, query)
     stations = app.read_model.stations_at(query)
     if stations is not None:
         assert {name: s.to_json() for name, s in stations.capacity.items()} == \
