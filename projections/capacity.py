@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from projections.picture import CrewPlan, Part, Picture, VehicleStatus
 
@@ -84,17 +84,6 @@ class StationCapacity:
             elif check.crewed_return != "cleared":
                 alerts.append(f"{check.crew_member}'s lifeboat {check.lifeboat} is {check.crewed_return}")
         return alerts
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        """From `to_json` (as the read model keeps it), without what each count counts."""
-        return cls(
-            station=data["station"], crew_aboard=list(data["crew"]), docked_vehicles=list(data["docked_vehicles"]),
-            cleared_seats=data["cleared_seats"], emergency_seats=data["emergency_seats"],
-            lifeboats=[LifeboatCheck(c["crew_member"], c["lifeboat"], c["lifeboat_docked"], c["lifeboat_crewed_return"])
-                       for c in data["lifeboats"]],
-            seats=[VehicleSeats(v["vehicle"], v["seats"], v["crewed_return"], list(v["lifeboat_for"]))
-                   for v in data["seats"]])
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,10 +17,12 @@ crew's return vehicles (`picture.derive_return_crews`): it is worked out
 again for every vehicle a member's assignment leaves or names, as the fold
 would work it out at the end, from the members in the picture's order.
 
-Each station's capacity (`projections.capacity`) is kept the same way, as a
-view of its own: worked out again, from the vehicles docked there and the
-crew aboard, whenever one of them, or a vehicle that is the lifeboat of
-someone aboard, changes, and when the station is first named.
+Each station is kept the same way, as a view of its own: who is aboard and
+which vehicles are docked there, in the picture's order, kept again when
+someone or something arrives or leaves, and when the station is first named.
+Its capacity (`projections.capacity.capacity_of`) is worked out from those
+views when asked: a version of the capacity itself would hold every person
+aboard again at every change to any of them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from uuid import UUID
 
 from domain.entry import Entry
 from projections import picture_codec
-from projections.capacity import aboard_at, capacity_of, docked_at
+from projections.capacity import aboard_at, docked_at
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus
 
 VEHICLE, CREW, STATION = "vehicle", "crew", "station"
@@ -57,14 +59,11 @@ class Versions:
         self._vehicle_rank = {vehicle_id: rank for rank, vehicle_id in enumerate(picture.vehicles)}
         self._returning: dict[str, str] = {}  # member -> the vehicle assigned to bring them home
         self._assigned: dict[str, set[str]] = {}  # vehicle -> members it is to bring home
-        # Where each vehicle's seats count, where each member is aboard, and
-        # whose lifeboat each vehicle is: what a station's capacity is made of.
+        # Where each vehicle is docked and each member aboard: a station's view.
         self._docked: dict[str, set[str]] = {}  # station -> vehicles docked there
         self._aboard: dict[str, set[str]] = {}  # station -> members aboard
         self._docked_at: dict[str, str] = {}
         self._aboard_at: dict[str, str] = {}
-        self._lifeboat: dict[str, str] = {}  # member -> lifeboat
-        self._holders: dict[str, set[str]] = {}  # vehicle -> members whose lifeboat it is
         self._stations: set[str] = set()
         for member in picture.crew.values():
             self._assign(member.id, member.return_vehicle)
@@ -134,7 +133,6 @@ class Versions:
             elif isinstance(view, VehicleStatus):
                 vehicles.add(view.id)
                 stations.update(self._place_vehicle(view))
-                stations.update(self._aboard_at[m] for m in self._holders.get(view.id, ()) if m in self._aboard_at)
         for vehicle_id in vehicles:
             # A member may name a vehicle the picture has not seen; most facts
             # touching a member leave their vehicle as it was.
@@ -172,21 +170,15 @@ class Versions:
             self._assigned.setdefault(vehicle_id, set()).add(member_id)
 
     def _place_member(self, member: CrewPlan, absent: bool = False) -> set[str]:
-        """Note where the member is aboard and their lifeboat (`absent`: no
-        longer in the picture); the stations whose capacity that can change."""
+        """Note where the member is aboard (`absent`: no longer in the
+        picture); the stations they left or came to."""
         before, now = self._aboard_at.pop(member.id, None), None if absent else aboard_at(member)
         if before is not None:
             self._aboard[before].discard(member.id)
         if now is not None:
             self._aboard_at[member.id] = now
             self._aboard.setdefault(now, set()).add(member.id)
-        boat = self._lifeboat.pop(member.id, None)
-        if boat is not None:
-            self._holders[boat].discard(member.id)
-        if member.lifeboat is not None and not absent:
-            self._lifeboat[member.id] = member.lifeboat
-            self._holders.setdefault(member.lifeboat, set()).add(member.id)
-        return {s for s in (before, now) if s is not None}
+        return {s for s in (before, now) if s is not None} if before != now else set()
 
     def _place_vehicle(self, vehicle: VehicleStatus, absent: bool = False) -> set[str]:
         before, now = self._docked_at.pop(vehicle.id, None), None if absent else docked_at(vehicle)
@@ -195,15 +187,13 @@ class Versions:
         if now is not None:
             self._docked_at[vehicle.id] = now
             self._docked.setdefault(now, set()).add(vehicle.id)
-        return {s for s in (before, now) if s is not None}
+        return {s for s in (before, now) if s is not None} if before != now else set()
 
     def _station_text(self, station: str) -> str:
-        """The station's capacity, as `station_capacity` works it out."""
-        vehicles, crew = self.picture.vehicles, self.picture.crew
-        docked = [vehicles[v] for v in sorted(self._docked.get(station, ()), key=self._vehicle_rank.__getitem__)]
-        aboard = [crew[m] for m in sorted(self._aboard.get(station, ()), key=self._rank.__getitem__)]
-        return json.dumps(capacity_of(station, docked, aboard, vehicles, explained=False).to_json(),
-                          separators=(",", ":"))
+        """Who is aboard the station and what is docked there, each in the picture's order."""
+        docked = sorted(self._docked.get(station, ()), key=self._vehicle_rank.__getitem__)
+        aboard = sorted(self._aboard.get(station, ()), key=self._rank.__getitem__)
+        return json.dumps({"aboard": aboard, "docked": docked}, separators=(",", ":"))
 
     def _return_crew(self, vehicle_id: str) -> tuple[list[str], UUID | None]:
         """Its return crew as `derive_return_crews` gives it, and the event named for it."""

@@ -61,7 +61,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
 from projections import checkpoints, horizon, knowledge_levels, picture, picture_codec, versions
-from projections.capacity import StationCapacity, station_capacity
+from projections.capacity import capacity_of, station_capacity
 from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
@@ -461,16 +461,37 @@ class ReadModel:
         return ViewAt(query, view, level.position, known)
 
     def stations_at(self, query: Horizon) -> StationsAt | None:
-        """Every station's capacity, from the versions kept of each, as
-        `view_at` reads a view, or None when they cannot say."""
+        """Every station's capacity, worked out from the views kept of who is
+        aboard, what is docked there and each lifeboat, read as `view_at`
+        reads a view, or None when they cannot say."""
+        restore = picture_codec.restore_view
         with self.db.reading() as rows:
             level = self._level(rows, query)
             kept = self._kept(rows, level, micros(query.as_of))
             if kept is None:
                 return None
-            bodies = {name: kept.body(versions.STATION, name) for name in kept.names(versions.STATION)}
-        capacity = {name: StationCapacity.from_json(json.loads(body))
-                    for name, body in sorted(bodies.items()) if body is not None}  # those named by then
+            capacity = {}
+            vehicles: dict[str, VehicleStatus | None] = {}
+
+            def vehicle(vehicle_id: str) -> VehicleStatus | None:
+                if vehicle_id not in vehicles:
+                    body = kept.body(versions.VEHICLE, vehicle_id)
+                    vehicles[vehicle_id] = None if body is None else restore(VehicleStatus, body)
+                return vehicles[vehicle_id]
+
+            for name in sorted(kept.names(versions.STATION)):
+                station = kept.body(versions.STATION, name)
+                if station is None:
+                    continue  # not named by then
+                held = json.loads(station)
+                aboard = [kept.body(versions.CREW, member) for member in held["aboard"]]
+                docked = [vehicle(v) for v in held["docked"]]
+                if None in aboard or None in docked:
+                    return None  # cannot be: they were kept together
+                crew = [restore(CrewPlan, body) for body in aboard if body is not None]
+                boats = {v.id: v for v in (vehicle(m.lifeboat) for m in crew if m.lifeboat) if v is not None}
+                capacity[name] = capacity_of(name, [v for v in docked if v is not None], crew, boats,
+                                             explained=False)
         return StationsAt(query, capacity, level.position)
 
     def _kept(self, rows: Rows, level: _Level, moment: int) -> _Kept | None:

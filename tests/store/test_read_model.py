@@ -35,7 +35,7 @@ from store.entry_index import from_micros, micros
 from store.read_model import ReadModel
 from store.settings import Settings
 from tests.factories import NOW as CLOCK_START
-from tests.factories import FakeClock, draft, event, vehicle
+from tests.factories import FakeClock, docked_with_crew, draft, event, vehicle
 from tests.projections.test_properties import NOW, comparable
 from tests.strategies import day, logs
 
@@ -385,5 +385,31 @@ def test_a_past_level_jumps_ahead_on_the_present_where_the_two_agree_again(
         monkeypatch.setattr(read_model._Guide, "jump", counted)
         agree(app, ("2022-02-25", None, 120, None))  # as known on 2022-05-01, before the correction
         assert [moment.date() for moment in jumps] == [date(2022, 2, 19)]  # from the reschedule to the next plan
+    finally:
+        app.close()
+
+
+def test_a_stations_capacity_follows_the_lifeboat_of_someone_aboard_wherever_it_is(store_url: str) -> None:
+    """A member aboard one station whose lifeboat is docked at another: a late
+    ruling on the lifeboat changes the first station's capacity from the
+    ruling's time, as known from its report, read from the kept views."""
+    app = opened(store_url)
+    try:
+        events = [*docked_with_crew("boat", ["ann"], "2022-09-21", station="alpha"),
+                  *docked_with_crew("ferry", ["bob"], "2022-09-22", station="beta"),
+                  event("LifeboatAssigned", "2022-09-23", crew_member="bob", vehicle="boat"),
+                  event("VehicleDamageAssessed", "2022-09-24", reported_at="2022-10-01", vehicle="boat",
+                        health="damaged", crewed_return="not_cleared")]
+        append_all(app, events, 3)
+        app.prepare_read_model()
+        for as_of, known_at in (("2022-09-23", None), ("2022-09-24", "2022-09-30"), ("2022-09-24", "2022-10-01"),
+                                ("2022-09-24", None)):
+            query = Horizon.parse(as_of, known_at, None, NOW)
+            kept = app.read_model.stations_at(query)
+            assert kept is not None, (as_of, known_at)
+            assert {k: c.to_json() for k, c in kept.capacity.items()} == \
+                {k: c.to_json() for k, c in project(app.entries(), query).capacity.items()}, (as_of, known_at)
+        late = app.read_model.stations_at(Horizon.parse("2022-09-24", None, None, NOW))
+        assert late is not None and late.capacity["beta"].lifeboats[0].crewed_return == "not_cleared"
     finally:
         app.close()
