@@ -31,6 +31,7 @@ from domain.errors import InvalidValue
 from projections.horizon import Horizon
 from projections.picture import CrewPlan, VehicleStatus
 from projections.state import StationsAt, StationState, ViewAt
+from projections.versions import VEHICLE
 from store.application import IncidentLogApplication
 from store.settings import Settings, SettingsError
 
@@ -114,6 +115,23 @@ def _station_at(ctx: typer.Context, as_of: str | None, known_at: str | None,
     open while it is shown (explanations look their evidence up as they go)."""
     with open_log(ctx) as application:
         yield application.state(_horizon(application, as_of, known_at, recorded_before))
+
+
+@contextmanager
+def _subject_at(ctx: typer.Context, subject: str, as_of: str | None, known_at: str | None,
+                recorded_before: str | None) -> Iterator[tuple[StationState | ViewAt, VehicleStatus | CrewPlan]]:
+    """A vehicle or crew member to explain, and what explains it: a vehicle
+    named by its id is read from the read model's versions where they hold
+    (as `GET /vehicles/{id}/explain/{field}`); anything else is found in the
+    whole picture, as `_find_subject` finds it (by id, name or alias)."""
+    with open_log(ctx) as application:
+        horizon = _horizon(application, as_of, known_at, recorded_before)
+        kept = application.read_model.view_at(VEHICLE, subject, horizon, explained=True)
+        if kept is not None and isinstance(kept.view, VehicleStatus):
+            yield kept, kept.view
+            return
+        station = application.state(horizon)
+        yield station, _find_subject(station, subject)
 
 
 @contextmanager

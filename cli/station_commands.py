@@ -25,6 +25,7 @@ from cli.app import (
     _show,
     _station_at,
     _stdout,
+    _subject_at,
     _view_or_station,
     app,
     fail,
@@ -130,8 +131,7 @@ def explain_field(
     as_json: Json = False,
 ) -> None:
     """Why a field has its value: the event that set it, and the evidence chain behind that event."""
-    with _station_at(ctx, as_of, known_at, recorded_before) as station:
-        view = _find_subject(station, subject)
+    with _subject_at(ctx, subject, as_of, known_at, recorded_before) as (station, view):
         fields = view.to_json()
         if field not in fields:
             fail(f"{field!r} is not a field of {subject!r}; its fields are {', '.join(fields)}", USAGE)

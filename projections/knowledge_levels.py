@@ -33,6 +33,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 from uuid import UUID
 
@@ -48,14 +49,16 @@ EVERY_AS_OF = datetime.max.replace(tzinfo=UTC)
 
 @dataclass(frozen=True)
 class LevelRow:
-    """A view's value from `valid_from` on, as known from `level` (None: the
-    picture does not hold the view then)."""
+    """A view's value from `valid_from` on, as known from `level` (`body`
+    None: the picture does not hold the view then); of several at one
+    instant, the last holds after it."""
 
     kind: str
     view: str
     level: datetime
     valid_from: datetime
-    event: UUID | None
+    seq: int  # its order among the view's rows at this level
+    event: UUID | None  # the fact that made it (None: it holds on from before)
     body: str | None
 
 
@@ -248,7 +251,7 @@ class KnowledgeLevels:
         before = self._take_back(first)
         cut = len(self._made)
         made = self._carry(start)
-        yield from self._differences(level, before, made, cut)
+        yield from self._differences(level, before, made, cut, first)
 
     def _moved(self, changed: list[UUID]) -> dict[UUID, tuple[OrderKey | None, OrderKey | None]]:
         """The facts whose place or content the changed families alter, with
@@ -271,7 +274,8 @@ class KnowledgeLevels:
 
     def _take_back(self, first: OrderKey) -> dict[ViewKey, tuple[str | None, list[_Made]]]:
         """Forget the versions made from `first` on; for each view they were
-        of, its value before them and the versions themselves."""
+        of, its value before the instant `first` counts from, and its
+        versions from that instant on (those kept and those forgotten)."""
         cut = bisect.bisect_left(self._made_keys, first)
         gone = self._made[cut:]
         del self._made[cut:], self._made_keys[cut:]
@@ -281,9 +285,20 @@ class KnowledgeLevels:
                 indexes = self._by_view[made.view]
                 while indexes and indexes[-1] >= cut:
                     indexes.pop()
-                before[made.view] = (self._made[indexes[-1]].text if indexes else None, [])
+                before[made.view] = self._before(made.view, len(indexes), _instant(first))
             before[made.view][1].append(made)
         return before
+
+    def _before(self, view: ViewKey, kept: int, instant: datetime) -> tuple[str | None, list[_Made]]:
+        """Of the view's first `kept` versions, its value before `instant`, and
+        those that count from it: a level's rows hold a whole instant, the
+        facts of it that were not folded again too (a history tells each)."""
+        indexes = self._by_view[view]
+        start = kept
+        while start > 0 and self._made[indexes[start - 1]].at == instant:
+            start -= 1
+        base = self._made[indexes[start - 1]].text if start > 0 else None
+        return base, [self._made[i] for i in indexes[start:kept]]
 
     def _carry(self, start: int) -> list[_Made]:
         """Fold the facts from `start` on, keeping a version of every view each changes."""
@@ -302,43 +317,95 @@ class KnowledgeLevels:
         return made
 
     def _differences(self, level: datetime, before: dict[ViewKey, tuple[str | None, list[_Made]]],
-                     made: list[_Made], cut: int) -> Iterator[LevelRow]:
-        """The rows of every view whose versions from the first fact moved on
-        (`before`: the old ones; `made`, from `cut` on: the new) differ."""
+                     made: list[_Made], cut: int, first: OrderKey) -> Iterator[LevelRow]:
+        """The rows of every view whose versions differ from the instant the
+        first fact moved counts from (`before`: the old ones, and the value
+        before; `made`, from `cut` on: the new, after those of that instant
+        not folded again, which both share)."""
         after: dict[ViewKey, list[_Made]] = {}
         for version in made:
             after.setdefault(version.view, []).append(version)
         for view in before.keys() | after.keys():
             if view in before:
                 base, old = before[view]
-            else:  # its value before: its last version kept
-                indexes = self._by_view[view]
-                last = bisect.bisect_left(indexes, cut) - 1
-                base, old = (self._made[indexes[last]].text if last >= 0 else None), []
-            yield from _rows(level, view, base, old, after.get(view, []))
+            else:
+                base, old = self._before(view, bisect.bisect_left(self._by_view[view], cut), _instant(first))
+            shared = [version for version in old if version.key < first]  # not folded again
+            yield from _rows(level, view, base, old, [*shared, *after.get(view, [])])
 
 
-def _steps(versions: list[_Made]) -> dict[datetime, tuple[str, UUID | None]]:
-    """A view's value after each instant its versions count from (the last of each instant)."""
-    return {version.at: (version.text, version.event) for version in versions}
+def _instant(key: OrderKey) -> datetime:
+    """The time a fact with this place counts from."""
+    moment = key[0]
+    assert isinstance(moment, datetime)
+    return moment
+
+
+def as_known_at(rows: Iterable[tuple[Any, Any, Any, Any]]) -> list[tuple[Any, Any]]:
+    """One view's versions in valid-time order at a knowledge level, as
+    (event, body), from its rows at the levels up to it, given as (level,
+    valid_from, event, body), the highest level first, each level's in order:
+    a level says the view from its first row on, until a higher level's
+    first row says otherwise."""
+    pieces: list[list[tuple[Any, Any]]] = []
+    until: Any = None
+    for _, level_rows in groupby(rows, key=lambda row: row[0]):
+        kept = list(level_rows)
+        if until is not None and kept[0][1] >= until:
+            continue  # a higher level says all of it
+        pieces.append([(event, body) for _, valid_from, event, body in kept if until is None or valid_from < until])
+        until = kept[0][1]
+    return [made for piece in reversed(pieces) for made in piece]
+
+
+def _first_difference(base: str | None, old: list[_Made], new: list[_Made]) -> tuple[datetime, str | None] | None:
+    """The first instant at which the view changes otherwise in the old
+    versions than in the new (each change of each fact in order: a history
+    tells them all, not only the last of an instant), and the new value just
+    before it; None if they never do."""
+    was: dict[datetime, list[str]] = {}
+    now: dict[datetime, list[str]] = {}
+    for versions, by_instant in ((old, was), (new, now)):
+        for version in versions:
+            by_instant.setdefault(version.at, []).append(version.text)
+    old_value = new_value = base
+    for moment in sorted(was.keys() | now.keys()):
+        before = new_value
+        old_changes, old_value = _changes(was.get(moment, []), old_value)
+        new_changes, new_value = _changes(now.get(moment, []), new_value)
+        if old_changes != new_changes:
+            return moment, before
+    return None
+
+
+def _changes(texts: list[str], value: str | None) -> tuple[list[str], str | None]:
+    """The texts that change the view from `value`, in turn, and its value after them."""
+    changes = []
+    for text in texts:
+        if text != value:
+            changes.append(text)
+            value = text
+    return changes, value
 
 
 def _rows(level: datetime, view: ViewKey, base: str | None, old: list[_Made],
           new: list[_Made]) -> Iterator[LevelRow]:
-    """The rows saying the new values from the first instant they differ from the old ones."""
-    was, now = _steps(old), _steps(new)
-    old_value: str | None = base
-    new_value: str | None = base
-    new_event: UUID | None = None
-    differs = False
-    for moment in sorted(was.keys() | now.keys()):
-        if moment in was:
-            old_value = was[moment][0]
-        if moment in now:
-            changed = now[moment][0] != new_value
-            new_value, new_event = now[moment]
-            if differs and changed:
-                yield LevelRow(view[0], view[1], level, moment, new_event, new_value)
-        if not differs and old_value != new_value:
-            differs = True
-            yield LevelRow(view[0], view[1], level, moment, new_event, new_value)
+    """The rows saying the new values from the first instant they differ from
+    the old ones: every version from then on that changes the view (several
+    facts of one instant each leave theirs, as a history tells them), and, if
+    none at that instant does, the value that holds on through it."""
+    found = _first_difference(base, old, new)
+    if found is None:
+        return
+    start, value = found
+    seq = 0
+    for version in new:
+        if version.at < start or version.text == value:
+            continue
+        if seq == 0 and version.at > start:  # nothing new at the first difference: what holds through it
+            yield LevelRow(view[0], view[1], level, start, 0, None, value)
+            seq += 1
+        yield LevelRow(view[0], view[1], level, version.at, seq, version.event, version.text)
+        value, seq = version.text, seq + 1
+    if seq == 0:
+        yield LevelRow(view[0], view[1], level, start, 0, None, value)

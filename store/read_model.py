@@ -85,6 +85,7 @@ REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
 VERSION_COLUMNS = {"shape", "series", "kind", "view", "valid_from", "seq", "event", "body"}
+LEVEL_COLUMNS = {"shape", "series", "kind", "view", "level", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
@@ -163,9 +164,11 @@ class ReadModel:
         # which the series holds every view (the checkpoint it started from).
         # A table of other columns (made by an earlier shape) goes: its rows
         # are a cache, never read by another shape.
-        existing = self.db.columns(rows, "view_versions")
-        if existing and not VERSION_COLUMNS.issubset(existing):
-            rows.execute(f"DROP TABLE {self.versions}")
+        for name, table, columns in (("view_versions", self.versions, VERSION_COLUMNS),
+                                     ("view_levels", self.levels, LEVEL_COLUMNS)):
+            existing = self.db.columns(rows, name)
+            if existing and not columns.issubset(existing):
+                rows.execute(f"DROP TABLE {table}")
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.version_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
             "starts {int} NOT NULL, PRIMARY KEY (shape, series))"))
@@ -184,9 +187,9 @@ class ReadModel:
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.levels} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
             "kind TEXT NOT NULL, view TEXT NOT NULL, level {int} NOT NULL, valid_from {int} NOT NULL, "
-            "event TEXT, body TEXT)"))
+            "seq {int} NOT NULL, event TEXT, body TEXT)"))
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_levels_seek ON {self.levels} "
-                     "(shape, series, kind, view, level, valid_from)")
+                     "(shape, series, kind, view, level, valid_from, seq)")
         for table in (self.version_series, self.versions, self.level_series, self.levels):
             rows.execute(f"DELETE FROM {table} WHERE shape <> ?", (self.shape,))
 
@@ -315,9 +318,9 @@ class ReadModel:
             nonlocal told
             with self.db.writing() as rows:
                 rows.executemany(
-                    f"INSERT INTO {self.levels} (shape, series, kind, view, level, valid_from, event, body) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(self.shape, series, r.kind, r.view, micros(r.level), micros(r.valid_from),
+                    f"INSERT INTO {self.levels} (shape, series, kind, view, level, valid_from, seq, event, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(self.shape, series, r.kind, r.view, micros(r.level), micros(r.valid_from), r.seq,
                       str(r.event) if r.event else None, r.body) for r in made])
             made.clear()
             if progress is not None:
@@ -504,21 +507,34 @@ class ReadModel:
         return None if series is None else _Kept(self, rows, self.levels, series, level.known, moment)
 
     def history_of(self, kind: str, view_id: str, query: Horizon) -> list[dict[str, Any]] | None:
-        """One view's history as known now (`projections.history.changes_of`),
-        from its versions in order, each with the fact that made it, or None
-        when the versions cannot say (as `view_at`, for all of valid time: a
-        series folded from the start, and nothing stored since that the
-        picture sees). Only the facts that changed the view are loaded."""
+        """One view's history as known at `known_at` (`projections.history.
+        changes_of`), from its versions in order, each with the fact that made
+        it, or None when the versions cannot say (as `view_at`, for all of
+        valid time: "as known now", a series folded from the start; and
+        nothing stored since that the picture sees). Only the facts that
+        changed the view are loaded."""
         with self.db.reading() as rows:
             level = self._level(rows, query)
-            series = None if level.known != NEVER else self._version_series(rows, level, NEVER - 1, whole=True)
-            if series is None:
-                return None
-            made = rows.execute(
-                f"SELECT event, body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "ORDER BY valid_from, seq", (self.shape, series, kind, view_id)).all()
+            if level.known == NEVER:
+                series = self._version_series(rows, level, NEVER - 1, whole=True)
+                if series is None:
+                    return None
+                made = rows.execute(
+                    f"SELECT event, body FROM {self.versions} WHERE shape = ? AND series = ? AND kind = ? "
+                    "AND view = ? ORDER BY valid_from, seq", (self.shape, series, kind, view_id)).all()
+            else:
+                series = self._level_series(rows, level, NEVER - 1)
+                if series is None:
+                    return None
+                made = knowledge_levels.as_known_at(rows.execute(
+                    f"SELECT level, valid_from, event, body FROM {self.levels} WHERE shape = ? AND series = ? "
+                    "AND kind = ? AND view = ? AND level <= ? ORDER BY level DESC, valid_from, seq",
+                    (self.shape, series, kind, view_id, level.known)).all())
         restore = functools.partial(picture_codec.restore_view, versions.KINDS[kind])
-        made_by = [(UUID(event), restore(body)) for event, body in made]
+        # Rows that only say what holds on from before (no fact made them) change nothing.
+        made_by = [(UUID(event), restore(body)) for event, body in made if event is not None and body is not None]
+        if not made_by:
+            return None
         facts = self.load(list(dict.fromkeys(fact for fact, _ in made_by)),
                           replace(query, recorded_before=level.position))
         return changes_from_versions(made_by, facts)
@@ -742,7 +758,7 @@ class _Kept:
         else:  # the highest level by `known` at which it differs by then, and its latest value there
             found = self.rows.execute(
                 f"SELECT body FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC LIMIT 1",
+                "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC, seq DESC LIMIT 1",
                 (model.shape, self.series, kind, view_id, self.known, self.moment)).one()
         return None if found is None or found[0] is None else str(found[0])
 

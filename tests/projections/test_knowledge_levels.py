@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 from projections import picture_codec
 from projections.capacity import aboard_at, docked_at
+from projections.history import changes_from_versions, history
 from projections.horizon import Horizon, beliefs, in_valid_time
-from projections.knowledge_levels import KnowledgeLevels, LevelRow, RewindableFold
+from projections.knowledge_levels import KnowledgeLevels, LevelRow, RewindableFold, as_known_at
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus, evolve
 from projections.state import project
 from projections.versions import CREW, STATION, VEHICLE
 from tests.projections.test_properties import NOW, QUERIES, accepted
-from tests.strategies import logs
+from tests.strategies import QUERY_DAYS, day, logs
 
 EVERYTHING = Horizon(datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 
@@ -36,7 +37,7 @@ def read(rows: list[LevelRow], kind: str, view: str, as_of: datetime, known_at: 
     if not levels:
         return None
     top = max(levels)
-    return max((r for r in mine if r.level == top and r.valid_from <= as_of), key=lambda r: r.valid_from).body
+    return max((r for r in mine if r.level == top and r.valid_from <= as_of), key=lambda r: (r.valid_from, r.seq)).body
 
 
 def held_at(picture: Picture, station: str) -> dict[str, list[str]]:
@@ -103,3 +104,21 @@ def test_a_fold_taken_back_is_the_fold_of_the_facts_before(events: list[dict[str
         for fact in facts[:count]:
             evolve(reference, fact)
         assert _held(rewindable.picture) == _held(reference)
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs(decisions=True))
+def test_a_vehicles_history_at_every_level_is_the_folds(events: list[dict[str, Any]]) -> None:
+    entries = accepted(events)
+    rows = sorted(KnowledgeLevels(entries).rows(), key=lambda r: (-r.level.timestamp(), r.valid_from, r.seq))
+    vehicles = {r.view for r in rows if r.kind == VEHICLE}
+    for known_at in QUERY_DAYS:
+        horizon = Horizon.parse(None, day(known_at), None, NOW)
+        known = beliefs(entries, horizon)
+        for vehicle_id in vehicles:
+            mine = [(r.level, r.valid_from, r.event, r.body) for r in rows
+                    if (r.kind, r.view) == (VEHICLE, vehicle_id) and r.level <= horizon.known_at]
+            made = [(event, picture_codec.restore_view(VehicleStatus, body))
+                    for event, body in as_known_at(mine) if event is not None and body is not None]
+            kept = changes_from_versions(made, {event: known.get(event) for event, _ in made}) if made else None
+            assert kept == history(entries, horizon, VEHICLE, vehicle_id), (vehicle_id, known_at)
