@@ -194,11 +194,6 @@ class KnowledgeLevels:
             self._fold.picture.cause.journal = None
             self._watched.close()
 
-    @property
-    def picture(self) -> Picture:
-        """The fold at the last level gone through (derived fields not worked out)."""
-        return self._fold.picture
-
     def _moments(self, family: list[Entry]) -> set[datetime]:
         """The reporting times at which the family can be believed otherwise."""
         moments = {entry.reported_at.start for entry in family}
@@ -247,7 +242,7 @@ class KnowledgeLevels:
                 self._keys.pop(event_id, None)
             else:
                 self._keys[event_id] = new
-                self._facts[new] = (new[0], self._believed[event_id])  # type: ignore[assignment]
+                self._facts[new] = (_instant(new), self._believed[event_id])
         before = self._take_back(first)
         cut = len(self._made)
         made = self._carry(start)

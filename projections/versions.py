@@ -162,32 +162,17 @@ class Versions:
                 yield member
 
     def _assign(self, member_id: str, vehicle_id: str | None) -> None:
-        before = self._returning.pop(member_id, None)
-        if before is not None:
-            self._assigned[before].discard(member_id)
-        if vehicle_id is not None:
-            self._returning[member_id] = vehicle_id
-            self._assigned.setdefault(vehicle_id, set()).add(member_id)
+        _move(member_id, vehicle_id, self._returning, self._assigned)
 
     def _place_member(self, member: CrewPlan, absent: bool = False) -> set[str]:
         """Note where the member is aboard (`absent`: no longer in the
         picture); the stations they left or came to."""
-        before, now = self._aboard_at.pop(member.id, None), None if absent else aboard_at(member)
-        if before is not None:
-            self._aboard[before].discard(member.id)
-        if now is not None:
-            self._aboard_at[member.id] = now
-            self._aboard.setdefault(now, set()).add(member.id)
-        return {s for s in (before, now) if s is not None} if before != now else set()
+        now = None if absent else aboard_at(member)
+        return _changed(_move(member.id, now, self._aboard_at, self._aboard), now)
 
     def _place_vehicle(self, vehicle: VehicleStatus, absent: bool = False) -> set[str]:
-        before, now = self._docked_at.pop(vehicle.id, None), None if absent else docked_at(vehicle)
-        if before is not None:
-            self._docked[before].discard(vehicle.id)
-        if now is not None:
-            self._docked_at[vehicle.id] = now
-            self._docked.setdefault(now, set()).add(vehicle.id)
-        return {s for s in (before, now) if s is not None} if before != now else set()
+        now = None if absent else docked_at(vehicle)
+        return _changed(_move(vehicle.id, now, self._docked_at, self._docked), now)
 
     def _station_text(self, station: str) -> str:
         """Who is aboard the station and what is docked there, each in the picture's order."""
@@ -223,3 +208,21 @@ class Versions:
         self._last[(kind, view_id)] = text
         self._made += 1
         self._pending.append((kind, view_id, at, self._made, self._fact, text))
+
+
+def _move(item: str, place: str | None, at: dict[str, str], holding: dict[str, set[str]]) -> str | None:
+    """Note that `item` is now at `place` (None: nowhere), both ways: `at`
+    says where each item is, `holding` what each place holds. Returns where
+    it was."""
+    before = at.pop(item, None)
+    if before is not None:
+        holding[before].discard(item)
+    if place is not None:
+        at[item] = place
+        holding.setdefault(place, set()).add(item)
+    return before
+
+
+def _changed(before: str | None, now: str | None) -> set[str]:
+    """The places an item left or came to (none if it stayed)."""
+    return set() if before == now else {p for p in (before, now) if p is not None}
