@@ -52,7 +52,7 @@ class Versions:
     fact changes. `restate(at)` first keeps every view as it stands, for a
     fold that starts from a checkpoint rather than from nothing."""
 
-    def __init__(self, picture: Picture) -> None:
+    def __init__(self, picture: Picture, made: int = 0) -> None:
         self.picture = picture
         picture.cause.touched = []
         self._rank = {member_id: rank for rank, member_id in enumerate(picture.crew)}  # the picture's order
@@ -75,7 +75,7 @@ class Versions:
         self._last: dict[tuple[str, str], str] = {}  # each view's latest version
         self._marks: dict[str, tuple[Any, ...]] = {}  # what each vehicle's latest version was made of
         self._pending: list[Version] = []  # versions not yet taken
-        self._made = 0  # versions made so far: each one's place in the series
+        self._made = made  # versions made so far (`made` before it: a series carried on): each one's place
         self._fact: UUID | None = None
 
     def resync(self, changed: Iterable[Tracked], gone: Iterable[Tracked]) -> None:
@@ -140,6 +140,11 @@ class Versions:
                 self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
         for station in sorted(stations & self._stations):
             self._keep(STATION, station, counted_from, self._station_text(station))
+
+    @property
+    def made(self) -> int:
+        """The place in the series of the latest version made."""
+        return self._made
 
     def take(self) -> list[Version]:
         """The versions kept since the last time, to store."""

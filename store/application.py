@@ -67,6 +67,7 @@ from store.read_model import ReadModel
 from store.records import RECORD_TOPIC, EntryRecorded, from_record, from_state, to_record
 from store.rules_index import RuleFacts, RulesIndex, StoredLog
 from store.settings import Settings
+from store.view_upkeep import ViewUpkeep
 
 PAGE = 500
 LAST_POSITION = 2**63 - 1  # the largest position either store can hold
@@ -159,6 +160,7 @@ class IncidentLogApplication(Application[UUID]):
             self.database = Database(self.recorder, postgres=self.settings.is_postgres)
             self._plain_states = self.mapper.compressor is None and self.mapper.cipher is None
             self.read_model = ReadModel(self.database, self._decode, self._stored_record)
+            self.view_upkeep = ViewUpkeep(self.read_model)
             self.mentions = MentionIndex(self.database)
             self.rules_index = RulesIndex(self.database, self.read_model.index, self._decode)
             self.chain = HashChain(self.database, self.recorder, self._checked)  # never sealed here: see store.chain
@@ -234,15 +236,18 @@ class IncidentLogApplication(Application[UUID]):
         """Store `entries` and their read-model rows in one transaction; return
         them placed at their positions, in the same order."""
         placed: list[Entry] = []
+        self.view_upkeep.ready()  # under the writer lock, as every caller holds it
 
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
+            self.view_upkeep.add(self.database.rows_for(cursor), placed)  # after the index: it reads reports there
             self.mentions.add(self.database.rows_for(cursor), placed)  # after the index: it reads roots there
             self.rules_index.add(self.database.rows_for(cursor), [RuleFacts.of_entry(e) for e in placed])
             self.chain.add(self.database.rows_for(cursor), placed)  # tamper evidence, in the same transaction
 
         recordings = self.save(*(to_record(e) for e in entries), inline=write)
+        self.view_upkeep.committed()
         assert [e.position for e in placed] == [r.notification.id for r in recordings]
         return placed
 

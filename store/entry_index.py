@@ -446,6 +446,11 @@ class EntryIndex:
                 f"SELECT root FROM {self.entries} WHERE id IN ({marks(chunk)})", chunk).all()}
         return found
 
+    def sees_any(self, rows: Rows, roots: Iterable[str]) -> bool:
+        """Does the picture see any of these families (`seen_families`)?"""
+        return any(rows.execute(f"SELECT 1 FROM {self.seen} WHERE root IN ({marks(chunk)}) LIMIT 1", chunk).one()
+                   for chunk in chunks(sorted(roots)))
+
     def seen_roots(self, rows: Rows) -> list[str]:
         """Every family the picture sees (`seen_families`)."""
         return [str(r[0]) for r in rows.execute(f"SELECT root FROM {self.seen}").all()]

@@ -85,9 +85,12 @@ REACH_PART = 4  # ... or this part of the log, if more
 SLICE = 5000  # entries loaded at a time when carrying a fold far
 SERIES_KEPT = 16  # knowledge levels with checkpoints kept; the least recently made go first
 VERSION_COLUMNS = {"shape", "series", "kind", "view", "valid_from", "seq", "event", "body"}
+SERIES_COLUMNS = {"version_series": {"shape", "series", "starts", "through", "last_counted", "made"},
+                  "level_series": {"shape", "series", "through"}}
 LEVEL_COLUMNS = {"shape", "series", "kind", "view", "level", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
+EVERY_MOMENT = datetime.max.replace(tzinfo=UTC)
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
 log = structlog.get_logger("incidentlog.read_model")
@@ -113,9 +116,11 @@ def _fingerprint() -> str:
     import domain.order
     import domain.times
     import domain.vocabulary
+    import store.view_upkeep  # here: it builds on this module
 
     modules = (domain.corrections, domain.entry, domain.order, domain.times, domain.vocabulary, picture,
-               horizon, checkpoints, picture_codec, versions, knowledge_levels, entry_index, sys.modules[__name__])
+               horizon, checkpoints, picture_codec, versions, knowledge_levels, entry_index, store.view_upkeep,
+               sys.modules[__name__])
     digest = hashlib.sha256(READ_MODEL_VERSION.encode())
     for module in modules:
         digest.update(inspect.getsource(module).encode())
@@ -161,17 +166,23 @@ class ReadModel:
         rows.execute(f"DELETE FROM {self.checkpoints} WHERE shape <> ?", (self.shape,))
         # Versions of each view "as known now", kept by `prepare`: `series` is
         # the log position they were folded at, `starts` the valid time from
-        # which the series holds every view (the checkpoint it started from).
+        # which the series holds every view (the checkpoint it started from),
+        # `through` the position they hold through (carried on by appends that
+        # are news: `store.view_upkeep`), `last_counted` the latest valid time
+        # a fact folded counts from and `made` the latest version's `seq`.
         # A table of other columns (made by an earlier shape) goes: its rows
         # are a cache, never read by another shape.
         for name, table, columns in (("view_versions", self.versions, VERSION_COLUMNS),
-                                     ("view_levels", self.levels, LEVEL_COLUMNS)):
+                                     ("view_levels", self.levels, LEVEL_COLUMNS),
+                                     *((name, self.db.table(name), columns) for name, columns in
+                                       SERIES_COLUMNS.items())):
             existing = self.db.columns(rows, name)
             if existing and not columns.issubset(existing):
                 rows.execute(f"DROP TABLE {table}")
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.version_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
-            "starts {int} NOT NULL, PRIMARY KEY (shape, series))"))
+            "starts {int} NOT NULL, through {int} NOT NULL, last_counted {int} NOT NULL, made {int} NOT NULL, "
+            "PRIMARY KEY (shape, series))"))
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.versions} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
             "kind TEXT NOT NULL, view TEXT NOT NULL, valid_from {int} NOT NULL, seq {int} NOT NULL, "
@@ -183,7 +194,7 @@ class ReadModel:
         # `level_series` row is written, and only the latest is kept.
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.level_series} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
-            "PRIMARY KEY (shape, series))"))
+            "through {int} NOT NULL, PRIMARY KEY (shape, series))"))
         rows.execute(self.db.ddl(
             f"CREATE TABLE IF NOT EXISTS {self.levels} (shape TEXT NOT NULL, series {{int}} NOT NULL, "
             "kind TEXT NOT NULL, view TEXT NOT NULL, level {int} NOT NULL, valid_from {int} NOT NULL, "
@@ -254,7 +265,7 @@ class ReadModel:
                 return 0
             until = day_end(from_micros(last))
             start, base = self._checkpoint(rows, micros(until), level)
-            kept = rows.execute(f"SELECT starts FROM {self.version_series} WHERE shape = ? AND series = ?",
+            kept = rows.execute(f"SELECT starts FROM {self.version_series} WHERE shape = ? AND through = ?",
                                 (self.shape, level.position)).one()
         bounded = Horizon(until, datetime.max.replace(tzinfo=UTC), level.position)
         known = KnownAt(self, bounded)
@@ -266,16 +277,24 @@ class ReadModel:
         def keep(day: datetime, now: Picture, count: int) -> None:
             made.append((day, _packed(now), count))
 
-        # A series of versions folded at this position already holds every view.
+        # A series of versions holding through this position already holds every view.
         watched = None if kept is not None else Versions(folded)
         if watched is not None:
             self._start_versions(level.position)
             if start is not None:
                 watched.restate(start)
+        counted = micros(start) if start is not None else -NEVER  # the latest time a fact folded counts from
+
+        def each(counted_from: datetime, fact: Entry) -> None:
+            nonlocal counted
+            counted = max(counted, micros(counted_from))
+            if watched is not None:
+                watched.after(counted_from, fact)
+
         try:
             for after, end in self._slices(start, until, level.position):
                 facts = self._facts(after, end, bounded, known)
-                carry(folded, facts, keep, every, end, each=None if watched is None else watched.after)
+                carry(folded, facts, keep, every, end, each=each)
                 if made:  # stored slice by slice: memory holds one slice's checkpoints, not the series
                     self._store(made, level)
                     made.clear()
@@ -288,7 +307,8 @@ class ReadModel:
             if watched is not None:
                 watched.close()
         if watched is not None:
-            self._store_versions(level.position, watched.take(), starts=micros(start) if start else -NEVER)
+            self._store_versions(level.position, watched.take(),
+                                 whole=(micros(start) if start else -NEVER, counted, watched.made))
         return done + self._prepare_levels(level.position, progress)
 
     def _prepare_levels(self, series: int, progress: Callable[[int], None] | None) -> int:
@@ -296,7 +316,7 @@ class ReadModel:
         (unless kept already), from the families the picture sees: their
         entries are all the build holds. Returns the levels gone through."""
         with self.db.reading() as rows:
-            if rows.execute(f"SELECT 1 FROM {self.level_series} WHERE shape = ? AND series = ?",
+            if rows.execute(f"SELECT 1 FROM {self.level_series} WHERE shape = ? AND through = ?",
                             (self.shape, series)).one() is not None:
                 return 0
             roots = self.index.seen_roots(rows)
@@ -333,7 +353,8 @@ class ReadModel:
                 store()
         store()
         with self.db.writing() as rows:
-            rows.execute(f"INSERT INTO {self.level_series} (shape, series) VALUES (?, ?)", (self.shape, series))
+            rows.execute(f"INSERT INTO {self.level_series} (shape, series, through) VALUES (?, ?, ?)",
+                         (self.shape, series, series))
             for (old,) in rows.execute(f"SELECT series FROM {self.level_series} WHERE shape = ? AND series < ?",
                                        (self.shape, series)).all():
                 for table in (self.level_series, self.levels):
@@ -346,19 +367,21 @@ class ReadModel:
         with self.db.writing() as rows:
             rows.execute(f"DELETE FROM {self.versions} WHERE shape = ? AND series = ?", (self.shape, series))
 
-    def _store_versions(self, series: int, made: list[versions.Version], starts: int | None = None) -> None:
-        """Store versions; with `starts`, the series is whole and is read from
-        now on, and the oldest series beyond VERSION_SERIES_KEPT go."""
+    def _store_versions(self, series: int, made: list[versions.Version],
+                        whole: tuple[int, int, int] | None = None) -> None:
+        """Store versions; with `whole` (its `starts`, `last_counted` and
+        `made`), the series is whole and is read from now on, and the oldest
+        series beyond VERSION_SERIES_KEPT go."""
         with self.db.writing() as rows:
             rows.executemany(
                 f"INSERT INTO {self.versions} (shape, series, kind, view, valid_from, seq, event, body) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(self.shape, series, kind, view, micros(at), seq, str(fact) if fact else None, text)
                  for kind, view, at, seq, fact, text in made])
-            if starts is None:
+            if whole is None:
                 return
-            rows.execute(f"INSERT INTO {self.version_series} (shape, series, starts) VALUES (?, ?, ?)",
-                         (self.shape, series, starts))
+            rows.execute(f"INSERT INTO {self.version_series} (shape, series, starts, through, last_counted, made) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (self.shape, series, whole[0], series, *whole[1:]))
             old = rows.execute(f"SELECT series FROM {self.version_series} WHERE shape = ? ORDER BY series DESC",
                                (self.shape,)).all()[VERSION_SERIES_KEPT:]
             for (gone,) in old:
@@ -543,21 +566,24 @@ class ReadModel:
         """The series of versions "as known now" that holds at `level` up to
         `moment` (with `whole`, one folded from the start), if any."""
         series = rows.execute(
-            f"SELECT series FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
+            f"SELECT series, through FROM {self.version_series} WHERE shape = ? AND series <= ? AND starts <= ? "
             "ORDER BY series DESC LIMIT 1", (self.shape, level.position, -NEVER if whole else moment)).one()
-        return None if series is None else self._holding(rows, int(series[0]), level, moment)
+        return None if series is None else self._holding(rows, int(series[0]), int(series[1]), level, moment)
 
     def _level_series(self, rows: Rows, level: _Level, moment: int) -> int | None:
         """The series of views at every knowledge level that holds at `level` up to `moment`, if any."""
-        series = rows.execute(f"SELECT series FROM {self.level_series} WHERE shape = ? AND series <= ? "
+        series = rows.execute(f"SELECT series, through FROM {self.level_series} WHERE shape = ? AND series <= ? "
                               "ORDER BY series DESC LIMIT 1", (self.shape, level.position)).one()
-        return None if series is None else self._holding(rows, int(series[0]), level, moment)
+        return None if series is None else self._holding(rows, int(series[0]), int(series[1]), level, moment)
 
-    def _holding(self, rows: Rows, series: int, level: _Level, moment: int) -> int | None:
-        """`series`, if nothing stored after it up to the level's position
-        touches valid time by `moment`."""
-        if series < level.position and \
-                moment >= self.index.earliest_touch_between(rows, (series, level.position), None):
+    def _holding(self, rows: Rows, series: int, through: int, level: _Level, moment: int) -> int | None:
+        """`series`, kept through position `through`, if what is stored
+        between there and the level's position touches no valid time by
+        `moment`: after it, nothing the series lacks counts by then; before
+        it, no row the level must not see (an appended fact's rows start
+        where it counts, at or after the time it touches) is read."""
+        low, high = sorted((through, level.position))
+        if low < high and moment >= self.index.earliest_touch_between(rows, (low, high), None):
             return None
         return series
 
@@ -693,9 +719,14 @@ class ReadModel:
         """The families of `ids` as believed at the horizon (None: not known then)."""
         assert isinstance(bounded.recorded_before, int)
         with self.db.reading() as rows:
-            roots = self.index.roots_of(rows, ids)
-            stored = self._family_entries(rows, roots, bounded.recorded_before)
-        believed = beliefs(stored, bounded)
+            return self.believed(rows, ids, bounded.recorded_before, bounded)
+
+    def believed(self, rows: Rows, ids: list[UUID], position: int, bounded: Horizon | None = None) -> dict[
+            UUID, Entry | None]:
+        """`load`, through these rows (a writer's, inside its transaction):
+        as known now at `position` unless `bounded` says otherwise."""
+        stored = self._family_entries(rows, self.index.roots_of(rows, ids), position)
+        believed = beliefs(stored, bounded or Horizon(EVERY_MOMENT, EVERY_MOMENT, position))
         found: dict[UUID, Entry | None] = {e.id: believed.get(e.id) for e in stored}
         return {**{i: None for i in ids}, **found}
 

@@ -1,0 +1,208 @@
+"""Keeping the views `prepare` made current, inside each append's own
+transaction: an inline projection.
+
+`ReadModel.prepare` keeps every view's versions "as known now" and at every
+knowledge level, through a log position; an append after that stops them
+answering from the earliest valid time it touches. Most appends, though, are
+news: facts that count after everything folded so far (in the one valid-time
+order, `domain.order`), reported no earlier than anything stored. Nothing
+the views held changes then, and the new versions are the end of the fold
+carried one fact further. So the writer holds that end (`_Tip`: the picture
+"as known now", the `Versions` watching it), folds the new facts into it, and
+writes their versions with the events, in the same transaction: as known now,
+and at the knowledge level of each fact's report (known from then on, and the
+highest level there is, it differs from the level before from that fact on).
+Both series then say they hold through the new position (`through`), so every
+process answers the present from them at once, and a crash leaves them
+exactly as far as the log.
+
+Anything else (a back-dated fact, a correction or retraction of something the
+picture sees, a report dated before one already stored) leaves the series
+where they were: questions at or after what it touches are folded, as before
+`prepare` came, until the next one. An event the picture cannot see changes
+no view and never stops them.
+
+The tip lives in the writer's memory and is made again from the checkpoints
+whenever another process (or a failed transaction) has moved the log on
+without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
+
+import structlog
+
+from domain.entry import Entry
+from domain.order import ValidTimeOrder
+from projections.checkpoints import carry, day_end
+from projections.horizon import Horizon
+from projections.picture import Picture, evolve, seen_by_picture
+from projections.versions import Version, Versions
+from store.database import Rows
+from store.entry_index import NEVER, from_micros, micros
+from store.read_model import KnownAt, ReadModel, _Level
+
+log = structlog.get_logger("incidentlog.view_upkeep")
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+class _NotNews(Exception):
+    """The append changes what the views held: they stay where they were."""
+
+
+@dataclass
+class _Tip:
+    """The end of the fold the kept views were made from."""
+
+    series: int  # the versions' series ...
+    levels: int | None  # ... and the levels', if whole, both holding through `through`
+    through: int
+    last: int  # the latest valid time (micros) any folded fact counts from
+    made: int  # the versions' latest place in their series
+    versions: Versions
+    known: set[tuple[str, str]] = field(default_factory=set)  # views whose latest stored text `versions` knows
+
+
+class ViewUpkeep:
+    def __init__(self, model: ReadModel) -> None:
+        self.model = model
+        self._tip: _Tip | None = None
+        self._carried: _Tip | None = None  # carried on by a transaction not yet known to have committed
+
+    def ready(self) -> None:
+        """Hold the end of the fold, if the kept views hold through the log's
+        head. Called by the writer, under the writer lock, before the
+        transaction: loading it reads the database."""
+        model = self.model
+        self._carried = None
+        with model.db.reading() as rows:
+            head = model.index.head(rows)
+            found = rows.execute(
+                f"SELECT series, last_counted, made FROM {model.version_series} WHERE shape = ? AND through = ? "
+                "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
+            if found is None:
+                self._tip = None
+                return
+            series, last, made = (int(v) for v in found)
+            tip = self._tip
+            if tip is not None and tip.series == series and tip.through == head and tip.made == made:
+                return  # this process wrote the last append: its tip is the end
+            levels = rows.execute(f"SELECT series FROM {model.level_series} WHERE shape = ? AND through = ? "
+                                  "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
+        picture = self._end_picture(head)
+        self._tip = _Tip(series, None if levels is None else int(levels[0]), head, last, made,
+                         Versions(picture, made))
+
+    def _end_picture(self, head: int) -> Picture:
+        """The fold of everything stored through `head`, from its latest checkpoint."""
+        model = self.model
+        level = _Level(NEVER, head)
+        with model.db.reading() as rows:
+            last = model.index.last_start(rows, head)
+            if last is None:
+                return Picture()
+            until = day_end(from_micros(last))
+            start, base = model._checkpoint(rows, micros(until), level)
+        bounded = Horizon(until, LATEST, head)
+        known = KnownAt(model, bounded)
+        folded = base or Picture()
+        for after, end in model._slices(start, until, head):
+            carry(folded, model._facts(after, end, bounded, known))
+        return folded
+
+    def add(self, rows: Rows, entries: Sequence[Entry]) -> None:
+        """Carry the kept views over newly stored `entries`, inside the
+        transaction that stores them (after the index has them), if they are
+        news; else leave them where they were."""
+        tip, self._tip = self._tip, None  # held again once the transaction is known to have committed
+        if tip is None or not entries:
+            return
+        try:
+            made, reported = self._fold(rows, tip, entries)
+        except _NotNews:
+            return
+        except Exception as error:  # a cache: the fold answers instead, never an error for the writer
+            log.warning("views_not_kept_current", error=str(error))
+            return
+        model = self.model
+        if made:
+            rows.executemany(
+                f"INSERT INTO {model.versions} (shape, series, kind, view, valid_from, seq, event, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(model.shape, tip.series, kind, view, micros(at), seq, str(fact) if fact else None, text)
+                 for kind, view, at, seq, fact, text in made])
+            if tip.levels is not None:
+                rows.executemany(
+                    f"INSERT INTO {model.levels} (shape, series, kind, view, level, valid_from, seq, event, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(model.shape, tip.levels, kind, view, reported[fact], micros(at), seq, str(fact), text)
+                     for kind, view, at, seq, fact, text in made if fact is not None])
+        tip.through = max(e.position for e in entries)
+        tip.made = tip.versions.made
+        rows.execute(f"UPDATE {model.version_series} SET through = ?, last_counted = ?, made = ? "
+                     "WHERE shape = ? AND series = ?", (tip.through, tip.last, tip.made, model.shape, tip.series))
+        if tip.levels is not None:
+            rows.execute(f"UPDATE {model.level_series} SET through = ? WHERE shape = ? AND series = ?",
+                         (tip.through, model.shape, tip.levels))
+        self._carried = tip
+
+    def committed(self) -> None:
+        """The transaction `add` wrote in has committed: its tip is the end now."""
+        if self._carried is not None:
+            self._tip, self._carried = self._carried, None
+
+    def _fold(self, rows: Rows, tip: _Tip, entries: Sequence[Entry]) -> tuple[list[Version], dict[UUID, int]]:
+        """The versions the new facts make, and each fact's reporting time
+        (micros); `_NotNews` when they would change what is kept."""
+        amending = [e.id for e in entries if e.payload.amends]
+        if amending and self.model.index.sees_any(rows, self.model.index.roots_of(rows, amending)):
+            raise _NotNews  # it changes what the picture believed of an earlier fact
+        seen = [e for e in entries if not e.payload.amends and seen_by_picture(e.type, e.incidents)]
+        new = {e.id: e for e in entries}
+        stored: dict[UUID, Entry | None] = {}
+
+        def lookup(event_id: UUID) -> Entry | None:  # evidence: among the new entries, else as believed stored
+            if event_id in new:
+                return new[event_id]
+            if event_id not in stored:
+                stored.update(self.model.believed(rows, [event_id], tip.through))
+            return stored.get(event_id)
+
+        order = ValidTimeOrder(lookup)
+        facts = order.sorted(seen)
+        reported = self.model.index.reported_through(rows, tip.through)
+        times: dict[UUID, int] = {}
+        last = tip.last
+        for fact in facts:
+            counts, report = micros(order.start(fact)), micros(fact.reported_at.start)
+            if counts <= last or report < reported:
+                raise _NotNews
+            last, reported, times[fact.id] = counts, report, report
+        picture = tip.versions.picture
+        for fact in facts:
+            evolve(picture, fact)
+            tip.versions.after(order.start(fact), fact)
+        tip.last = last
+        return self._unchanged_dropped(rows, tip, tip.versions.take()), times
+
+    def _unchanged_dropped(self, rows: Rows, tip: _Tip, made: list[Version]) -> list[Version]:
+        """`made`, less each view's first version that says what its latest
+        stored one does (the tip, made from a picture, does not know what
+        was written last: `prepare`'s versions come only with a change)."""
+        model = self.model
+        kept = []
+        for version in made:
+            kind, view, *_, text = version
+            if (kind, view) not in tip.known:
+                tip.known.add((kind, view))
+                latest = rows.execute(
+                    f"SELECT body FROM {model.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                    "ORDER BY valid_from DESC, seq DESC LIMIT 1", (model.shape, tip.series, kind, view)).one()
+                if latest is not None and latest[0] == text:
+                    continue
+            kept.append(version)
+        return kept
