@@ -388,11 +388,16 @@ async def post_events(base: str, clients: int, each: int, vehicles: list[str], d
         return time.perf_counter() - started
 
 
+def _significant(value: float) -> float:
+    """Three significant figures: a ratio of 0.00001 must not round to nothing."""
+    return float(f"{value:.3g}")
+
+
 def _percentiles(timings: Timings, naive: float, questions: list[Question]) -> dict[str, Any]:
     """p50 and p99 of all the questions, and the p50 of those "as known now"
     and of those at a past `known_at` apart: the two are answered differently."""
     figures: dict[str, Any] = {"p50_ms": _ms(timings.median), "p99_ms": _ms(timings.percentile(0.99)),
-                               "samples": len(timings.seconds), "ratio_to_naive": round(timings.median / naive, 5)}
+                               "samples": len(timings.seconds), "ratio_to_naive": _significant(timings.median / naive)}
     for name, now in (("known_now", True), ("past_known_at", False)):
         chosen = [s for s, q in zip(timings.seconds, questions, strict=False) if (q.known_at is None) == now]
         figures[f"{name}_p50_ms"] = _ms(statistics.median(chosen)) if chosen else None

@@ -236,7 +236,7 @@ class IncidentLogApplication(Application[UUID]):
         """Store `entries` and their read-model rows in one transaction; return
         them placed at their positions, in the same order."""
         placed: list[Entry] = []
-        self.view_upkeep.ready()  # under the writer lock, as every caller holds it
+        self.view_upkeep.ready(entries)  # under the writer lock, as every caller holds it
 
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]

@@ -163,7 +163,7 @@ class ReadModel:
             "folded {int} NOT NULL, picture {blob} NOT NULL)"))
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_checkpoints_level ON {self.checkpoints} "
                      "(shape, known_level, position, valid_through)")
-        rows.execute(f"DELETE FROM {self.checkpoints} WHERE shape <> ?", (self.shape,))
+        self._drop_other_shapes(rows, self.checkpoints)
         # Versions of each view "as known now", kept by `prepare`: `series` is
         # the log position they were folded at, `starts` the valid time from
         # which the series holds every view (the checkpoint it started from),
@@ -202,7 +202,15 @@ class ReadModel:
         rows.execute(f"CREATE INDEX IF NOT EXISTS incidentlog_view_levels_seek ON {self.levels} "
                      "(shape, series, kind, view, level, valid_from, seq)")
         for table in (self.version_series, self.versions, self.level_series, self.levels):
-            rows.execute(f"DELETE FROM {table} WHERE shape <> ?", (self.shape,))
+            self._drop_other_shapes(rows, table)
+
+    def _drop_other_shapes(self, rows: Rows, table: str) -> None:
+        """Delete the rows of other shapes, if there are any: two seeks on the
+        index that starts with `shape` say so, where a plain `shape <> ?`
+        reads the whole table (millions of rows, at every start)."""
+        for other in ("<", ">"):
+            if rows.execute(f"SELECT 1 FROM {table} WHERE shape {other} ? LIMIT 1", (self.shape,)).one():
+                rows.execute(f"DELETE FROM {table} WHERE shape {other} ?", (self.shape,))
 
     def add(self, rows: Rows, entries: list[Entry]) -> None:
         """Index newly stored entries, inside the transaction that stores them."""

@@ -63,7 +63,7 @@ class _Tip:
     through: int
     last: int  # the latest valid time (micros) any folded fact counts from
     made: int  # the versions' latest place in their series
-    versions: Versions
+    versions: Versions | None  # watching the end picture; None until a fact the picture sees comes
     known: set[tuple[str, str]] = field(default_factory=set)  # views whose latest stored text `versions` knows
 
 
@@ -73,10 +73,11 @@ class ViewUpkeep:
         self._tip: _Tip | None = None
         self._carried: _Tip | None = None  # carried on by a transaction not yet known to have committed
 
-    def ready(self) -> None:
+    def ready(self, entries: Sequence[Entry]) -> None:
         """Hold the end of the fold, if the kept views hold through the log's
-        head. Called by the writer, under the writer lock, before the
-        transaction: loading it reads the database."""
+        head, before `entries` are stored. Called by the writer, under the
+        writer lock, before the transaction: loading the end picture reads
+        the database, and is only done for entries the picture sees."""
         model = self.model
         self._carried = None
         with model.db.reading() as rows:
@@ -89,13 +90,13 @@ class ViewUpkeep:
                 return
             series, last, made = (int(v) for v in found)
             tip = self._tip
-            if tip is not None and tip.series == series and tip.through == head and tip.made == made:
-                return  # this process wrote the last append: its tip is the end
-            levels = rows.execute(f"SELECT series FROM {model.level_series} WHERE shape = ? AND through = ? "
-                                  "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
-        picture = self._end_picture(head)
-        self._tip = _Tip(series, None if levels is None else int(levels[0]), head, last, made,
-                         Versions(picture, made))
+            if tip is None or (tip.series, tip.through, tip.made) != (series, head, made):
+                # Another process (or a transaction that failed) moved the log on without this one.
+                levels = rows.execute(f"SELECT series FROM {model.level_series} WHERE shape = ? AND through = ? "
+                                      "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
+                tip = self._tip = _Tip(series, None if levels is None else int(levels[0]), head, last, made, None)
+        if tip.versions is None and any(_folded(e) for e in entries):
+            tip.versions = Versions(self._end_picture(head), made)
 
     def _end_picture(self, head: int) -> Picture:
         """The fold of everything stored through `head`, from its latest checkpoint."""
@@ -142,7 +143,7 @@ class ViewUpkeep:
                     [(model.shape, tip.levels, kind, view, reported[fact], micros(at), seq, str(fact), text)
                      for kind, view, at, seq, fact, text in made if fact is not None])
         tip.through = max(e.position for e in entries)
-        tip.made = tip.versions.made
+        tip.made = tip.made if tip.versions is None else tip.versions.made
         rows.execute(f"UPDATE {model.version_series} SET through = ?, last_counted = ?, made = ? "
                      "WHERE shape = ? AND series = ?", (tip.through, tip.last, tip.made, model.shape, tip.series))
         if tip.levels is not None:
@@ -161,7 +162,7 @@ class ViewUpkeep:
         amending = [e.id for e in entries if e.payload.amends]
         if amending and self.model.index.sees_any(rows, self.model.index.roots_of(rows, amending)):
             raise _NotNews  # it changes what the picture believed of an earlier fact
-        seen = [e for e in entries if not e.payload.amends and seen_by_picture(e.type, e.incidents)]
+        seen = [e for e in entries if _folded(e)]
         new = {e.id: e for e in entries}
         stored: dict[UUID, Entry | None] = {}
 
@@ -174,6 +175,8 @@ class ViewUpkeep:
 
         order = ValidTimeOrder(lookup)
         facts = order.sorted(seen)
+        if facts and tip.versions is None:
+            raise _NotNews  # cannot be: `ready` saw them
         reported = self.model.index.reported_through(rows, tip.through)
         times: dict[UUID, int] = {}
         last = tip.last
@@ -182,9 +185,10 @@ class ViewUpkeep:
             if counts <= last or report < reported:
                 raise _NotNews
             last, reported, times[fact.id] = counts, report, report
-        picture = tip.versions.picture
+        if tip.versions is None:
+            return [], times
         for fact in facts:
-            evolve(picture, fact)
+            evolve(tip.versions.picture, fact)
             tip.versions.after(order.start(fact), fact)
         tip.last = last
         return self._unchanged_dropped(rows, tip, tip.versions.take()), times
@@ -206,3 +210,8 @@ class ViewUpkeep:
                     continue
             kept.append(version)
         return kept
+
+
+def _folded(entry: Entry) -> bool:
+    """Is it a fact the picture folds (not an amendment, and seen)?"""
+    return not entry.payload.amends and seen_by_picture(entry.type, entry.incidents)

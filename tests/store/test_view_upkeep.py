@@ -130,3 +130,27 @@ def test_views_carried_on_by_appends_answer_as_the_fold_does(fresh_store: Callab
             agree(app, drawn)
     finally:
         app.close()
+
+
+def test_two_writers_carry_the_same_views_on_each_from_where_the_other_left_them(store_url: str) -> None:
+    """Two processes' applications on one store: each append that is news is
+    read by the other at once, from the views, and the writer whose end
+    picture the other moved on makes it again before it carries them on."""
+    first, second = opened(store_url), opened(store_url)
+    try:
+        append_all(first, SCENARIO, 7)
+        first.prepare_read_model()
+        moves = [(first, "2023-02-01", "damaged"), (second, "2023-02-02", "nominal"),
+                 (first, "2023-02-03", "degraded"), (first, "2023-02-04", "damaged")]
+        for writer, day, health in moves:
+            writer.append([draft(event("VehicleDamageAssessed", day, reported_at=None, vehicle="soyuz-ms-22",
+                                       health=health, crewed_return="not_cleared"))], "test")
+            for reader in (first, second):
+                query = horizon(reader, (day, None, None, None))
+                kept = reader.read_model.view_at(VEHICLE, "soyuz-ms-22", query)
+                assert kept is not None and kept.view.to_json()["health"] == health, (day, reader is first)
+                assert kept.view.to_json() == project(reader.entries(), query).picture.vehicles[
+                    "soyuz-ms-22"].to_json()
+    finally:
+        first.close()
+        second.close()
