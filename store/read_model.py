@@ -70,7 +70,7 @@ from projections.picture import CrewPlan, Part, Picture, VehicleStatus, derive_r
 from projections.state import StationsAt, StationState, ViewAt
 from projections.versions import Versions
 from store import entry_index
-from store.database import Database, Rows
+from store.database import Database, Rows, chunks
 from store.entry_index import NEVER, EntryIndex, Indexed, from_micros, micros
 from store.records import EntryRecorded
 
@@ -90,6 +90,7 @@ SERIES_COLUMNS = {"version_series": {"shape", "series", "starts", "through", "la
 LEVEL_COLUMNS = {"shape", "series", "kind", "view", "level", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
+LATEST_AT_ONCE = 256  # views read in one statement, a seek each (SQLite takes at most 32,766 parameters)
 EVERY_MOMENT = datetime.max.replace(tzinfo=UTC)
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
@@ -505,25 +506,23 @@ class ReadModel:
             if kept is None:
                 return None
             capacity = {}
-            vehicles: dict[str, VehicleStatus | None] = {}
-
-            def vehicle(vehicle_id: str) -> VehicleStatus | None:
-                if vehicle_id not in vehicles:
-                    body = kept.body(versions.VEHICLE, vehicle_id)
-                    vehicles[vehicle_id] = None if body is None else restore(VehicleStatus, body)
-                return vehicles[vehicle_id]
-
-            for name in sorted(kept.names(versions.STATION)):
-                station = kept.body(versions.STATION, name)
+            for name, station in kept.bodies(versions.STATION, sorted(kept.names(versions.STATION))).items():
                 if station is None:
                     continue  # not named by then
                 held = json.loads(station)
-                aboard = [kept.body(versions.CREW, member) for member in held["aboard"]]
-                docked = [vehicle(v) for v in held["docked"]]
-                if None in aboard or None in docked:
+                # Of each member aboard, only the lifeboat counts here: read
+                # from the stored JSON by the database, every member at once.
+                lifeboats = kept.lifeboats(held["aboard"])
+                if None in lifeboats.values():
                     return None  # cannot be: they were kept together
-                crew = [restore(CrewPlan, body) for body in aboard if body is not None]
-                boats = {v.id: v for v in (vehicle(m.lifeboat) for m in crew if m.lifeboat) if v is not None}
+                crew = [CrewPlan(id=member, lifeboat=boat or None) for member, boat in lifeboats.items()]
+                wanted = list(dict.fromkeys([*held["docked"], *(m.lifeboat for m in crew if m.lifeboat)]))
+                vehicles = {v: None if body is None else restore(VehicleStatus, body)
+                            for v, body in kept.bodies(versions.VEHICLE, wanted).items()}
+                docked = [vehicles[v] for v in held["docked"]]
+                if None in docked:
+                    return None
+                boats = {v.id: v for v in vehicles.values() if v is not None}
                 capacity[name] = capacity_of(name, [v for v in docked if v is not None], crew, boats,
                                              explained=False)
         return StationsAt(query, capacity, level.position)
@@ -787,19 +786,50 @@ class _Kept:
     moment: int
 
     def body(self, kind: str, view_id: str) -> str | None:
-        """The view's JSON, or None if not held then."""
-        model = self.model
-        if self.known is None:  # its latest version by then
-            found = self.rows.execute(
-                f"SELECT body FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "AND valid_from <= ? ORDER BY valid_from DESC, seq DESC LIMIT 1",
-                (model.shape, self.series, kind, view_id, self.moment)).one()
-        else:  # the highest level by `known` at which it differs by then, and its latest value there
-            found = self.rows.execute(
-                f"SELECT body FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                "AND level <= ? AND valid_from <= ? ORDER BY level DESC, valid_from DESC, seq DESC LIMIT 1",
-                (model.shape, self.series, kind, view_id, self.known, self.moment)).one()
-        return None if found is None or found[0] is None else str(found[0])
+        """The view's JSON, or None if not held then: "as known now", its
+        latest version by then; at a past level, the highest level by
+        `known` at which it differs by then, and its latest value there."""
+        return self._latest(kind, [view_id], "body")[view_id]
+
+    def bodies(self, kind: str, view_ids: Sequence[str]) -> dict[str, str | None]:
+        """`body` of each view, read a few hundred at a time, one statement
+        each (a round trip per view is what PostgreSQL would charge)."""
+        return self._latest(kind, view_ids, "body")
+
+    def lifeboats(self, member_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each member's lifeboat ("" for none), or None if not held then,
+        taken out of the stored JSON by the database."""
+        field = "body::json -> 'fields' ->> 'lifeboat'" if self.model.db.dialect == "postgres" \
+            else "json_extract(body, '$.fields.lifeboat')"
+        return self._latest(versions.CREW, member_ids,
+                            f"CASE WHEN body IS NULL THEN NULL ELSE COALESCE({field}, '') END")
+
+    def _latest(self, kind: str, view_ids: Sequence[str], value: str) -> dict[str, str | None]:
+        """`value` of the row `body` reads, for each view: a seek each. On
+        PostgreSQL a statement holds a few hundred of them (a statement is a
+        round trip); SQLite, in process, seeks faster one statement at a time."""
+        bound: tuple[int, ...]
+        if self.known is None:
+            where, order, bound = "valid_from <= ?", "valid_from DESC, seq DESC", (self.moment,)
+        else:
+            where, order, bound = "level <= ? AND valid_from <= ?", "level DESC, valid_from DESC, seq DESC", (
+                self.known, self.moment)
+        seek = (f"SELECT {value} FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
+                f"AND {where} ORDER BY {order} LIMIT 1")
+        found: dict[str, str | None] = {}
+        if self.model.db.dialect != "postgres":
+            for view_id in view_ids:
+                got = self.rows.execute(seek, (self.model.shape, self.series, kind, view_id, *bound)).one()
+                found[view_id] = None if got is None or got[0] is None else str(got[0])
+            return found
+        for chunk in chunks(list(view_ids), LATEST_AT_ONCE):
+            params: list[Any] = []
+            for view_id in chunk:
+                params += [view_id, self.model.shape, self.series, kind, view_id, *bound]
+            statement = " UNION ALL ".join([f"SELECT CAST(? AS TEXT), ({seek})"] * len(chunk))
+            found.update((str(view), None if got is None else str(got))
+                         for view, got in self.rows.execute(statement, params).all())
+        return {view_id: found.get(view_id) for view_id in view_ids}
 
     def names(self, kind: str) -> list[str]:
         """Every view of `kind` ever kept, one seek each rather than a scan of their versions."""
