@@ -30,8 +30,12 @@ rather than folded, from rows `prepare` keeps at the log's end:
   it differs from the level before (`projections.knowledge_levels`), for a
   past `known_at`.
 
-Both answer only while nothing stored since they were made touches valid
-time at or before the question's `as_of`; the fold answers the rest.
+Appends that are news (facts counting after everything folded, reported
+after everything stored) carry both on in their own transaction
+(`store.view_upkeep`), and each series says the position it holds through.
+Both answer only while nothing stored between that position and the
+question's touches valid time at or before its `as_of`: after a back-dated
+event, the fold answers from its time on, until the next `prepare`.
 
 Checkpoints and the rows of views are a cache of the fold: they carry a
 `shape`, a fingerprint of the code that folds, and rows of another shape are
