@@ -1,10 +1,16 @@
-"""`incidentlog projections rebuild`: drop the read model and build it again
-from the log (after a change to its shape, or to check it): the index, the
-write side's tables, then the "as known now" checkpoints along the whole log,
-so that the first questions do not fold it.
+"""The read model's commands.
 
-The read model (`store.read_model`) is kept in the same transaction as every
-append, so this is never needed to catch up; a store opened by a version with
+- `incidentlog projections rebuild`: drop the read model and build it again
+  from the log (after a change to its shape, or to check it): the index, the
+  write side's tables, then the checkpoints and the views along the whole
+  log, so that the first questions do not fold it.
+- `incidentlog projections prepare`: carry the checkpoints and the views to
+  the end of the log, after back-dated events stopped the views answering
+  from the valid time they touch (`store.view_upkeep`); the index is kept.
+- `incidentlog projections status`: how far the views hold.
+
+The index (`store.read_model`) is kept in the same transaction as every
+append, so it never needs catching up; a store opened by a version with
 another index shape is re-indexed when it opens.
 """
 
@@ -34,3 +40,41 @@ def rebuild(ctx: typer.Context, quiet: Quiet = False, as_json: Json = False) -> 
     _summary(as_json, {"indexed": indexed, "folded": folded, "seconds": round(seconds, 3)},
              f"Rebuilt the read model from {_events(indexed)} in {seconds:.1f} s "
              f"(checkpoints along {folded} facts, as known now).")
+
+
+@projections_app.command("prepare")
+def prepare(ctx: typer.Context, quiet: Quiet = False, as_json: Json = False) -> None:
+    """Carry the checkpoints and the views to the end of the log (after back-dated events)."""
+    with open_log(ctx) as application:
+        found = application.views_status()
+        if all(found[name] is not None and found[name]["fold_from"] is None for name in ("versions", "levels")):
+            _summary(as_json, {"folded": 0, "head": found["head"], "seconds": 0.0},
+                     f"The views already held through position {found['head']}.")
+            return
+        with _progress(quiet) as progress:
+            folding = progress.add_task("views", total=None)
+            started = time.perf_counter()
+            folded = application.prepare_read_model(lambda done: progress.advance(folding, done))
+            seconds = time.perf_counter() - started
+        head = application.head
+    _summary(as_json, {"folded": folded, "head": head, "seconds": round(seconds, 3)},
+             f"The views hold through position {head} ({folded} facts and levels gone through in {seconds:.1f} s).")
+
+
+@projections_app.command("status")
+def status(ctx: typer.Context, as_json: Json = False) -> None:
+    """How far the views the questions are read from hold."""
+    with open_log(ctx) as application:
+        found = application.views_status()
+    lines = []
+    for name, title in (("versions", "as known now"), ("levels", "at a past known_at")):
+        kept = found[name]
+        if kept is None:
+            lines.append(f"Views {title}: none kept; questions are folded until `incidentlog projections "
+                         "prepare`.")
+        elif kept["fold_from"] is None:
+            lines.append(f"Views {title}: current (through position {kept['through']}).")
+        else:
+            lines.append(f"Views {title}: through position {kept['through']} of {found['head']}; questions "
+                         f"as of {kept['fold_from']} or later are folded until `incidentlog projections prepare`.")
+    _summary(as_json, found, "\n".join(lines))

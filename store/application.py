@@ -232,6 +232,10 @@ class IncidentLogApplication(Application[UUID]):
         answer (`ReadModel.prepare`). Returns the facts folded."""
         return self.read_model.prepare(progress)
 
+    def views_status(self) -> dict[str, Any]:
+        """How far the kept views hold (`ReadModel.views_status`)."""
+        return self.read_model.views_status()
+
     def _stored(self, entries: Sequence[Entry]) -> list[Entry]:
         """Store `entries` and their read-model rows in one transaction; return
         them placed at their positions, in the same order."""

@@ -401,6 +401,28 @@ class ReadModel:
                 for table in (self.version_series, self.versions):
                     rows.execute(f"DELETE FROM {table} WHERE shape = ? AND series = ?", (self.shape, gone))
 
+    def views_status(self) -> dict[str, Any]:
+        """How far the views `prepare` kept hold, for an operator: for the
+        versions ("as known now") and the levels (a past `known_at`), the
+        position each holds through and, when the log has gone on since
+        without them (a back-dated event), the valid time from which the
+        fold answers instead (`fold_from`: ISO text, "the beginning" when
+        it cannot say later; None while they are current)."""
+        status: dict[str, Any] = {}
+        with self.db.reading() as rows:
+            head = status["head"] = self.index.head(rows)
+            for name, table in (("versions", self.version_series), ("levels", self.level_series)):
+                found = rows.execute(f"SELECT through FROM {table} WHERE shape = ? ORDER BY series DESC LIMIT 1",
+                                     (self.shape,)).one()
+                if found is None:
+                    status[name] = None  # never prepared, or of another shape: the fold answers
+                    continue
+                through = int(found[0])
+                touch = self.index.earliest_touch_between(rows, (through, head), None) if through < head else NEVER
+                status[name] = {"through": through, "fold_from": None if touch >= NEVER else
+                                "the beginning" if touch <= -NEVER else from_micros(touch).isoformat()}
+        return status
+
     # --- Answering ------------------------------------------------------------
 
     def state(self, query: Horizon, everything: Callable[[], list[Entry] | None] | None = None) -> StationState:
