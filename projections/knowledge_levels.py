@@ -180,14 +180,24 @@ class KnowledgeLevels:
         self._by_view: dict[ViewKey, list[int]] = {}  # indexes into _made
         self.gone_through = 0  # levels
 
-    def rows(self) -> Iterator[LevelRow]:
-        """For each level in order, the rows of the views it changes."""
+    def rows(self, after: datetime | None = None) -> Iterator[LevelRow]:
+        """For each level in order, the rows of the views it changes; with
+        `after`, only those of the levels after it, the rows of the levels
+        up to it being kept already (`store.read_model`): those levels are
+        gone through as one, the fold made once at the last of them."""
         changes_at: dict[datetime, list[UUID]] = {}
         for root, family in self._families.items():
             for moment in self._moments(family):
                 changes_at.setdefault(moment, []).append(root)
+        levels = sorted(changes_at)
         try:
-            for level in sorted(changes_at):
+            kept = levels[:bisect.bisect_right(levels, after)] if after is not None else []
+            if kept:
+                for _ in self._level(kept[-1], list(dict.fromkeys(r for level in kept for r in changes_at[level])),
+                                     rows=False):
+                    pass
+                self.gone_through += 1
+            for level in levels[len(kept):]:
                 yield from self._level(level, changes_at[level])
                 self.gone_through += 1
         finally:
@@ -210,7 +220,7 @@ class KnowledgeLevels:
             return root if root.reported_at.start <= moment else None
         return beliefs(family, Horizon(EVERY_AS_OF, moment)).get(root.id)
 
-    def _level(self, level: datetime, roots: list[UUID]) -> Iterator[LevelRow]:
+    def _level(self, level: datetime, roots: list[UUID], rows: bool = True) -> Iterator[LevelRow]:
         changed = []
         for root in roots:
             now = self._belief(self._families[root], level)
@@ -246,7 +256,8 @@ class KnowledgeLevels:
         before = self._take_back(first)
         cut = len(self._made)
         made = self._carry(start)
-        yield from self._differences(level, before, made, cut, first)
+        if rows:
+            yield from self._differences(level, before, made, cut, first)
 
     def _moved(self, changed: list[UUID]) -> dict[UUID, tuple[OrderKey | None, OrderKey | None]]:
         """The facts whose place or content the changed families alter, with

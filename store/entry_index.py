@@ -446,6 +446,15 @@ class EntryIndex:
                 f"SELECT root FROM {self.entries} WHERE id IN ({marks(chunk)})", chunk).all()}
         return found
 
+    def earliest_report_seen(self, rows: Rows, after: int, through: int) -> int | None:
+        """The earliest reporting time carried by an entry stored in the
+        positions (after, through] of a family the picture sees (None: no
+        such entry)."""
+        found = rows.execute(
+            f"SELECT MIN(e.report_low) FROM {self.entries} e JOIN {self.seen} s ON s.root = e.root "
+            "WHERE e.position > ? AND e.position <= ?", (after, through)).one()
+        return None if found is None or found[0] is None else int(found[0])
+
     def sees_any(self, rows: Rows, roots: Iterable[str]) -> bool:
         """Does the picture see any of these families (`seen_families`)?"""
         return any(rows.execute(f"SELECT 1 FROM {self.seen} WHERE root IN ({marks(chunk)}) LIMIT 1", chunk).one()

@@ -327,15 +327,33 @@ class ReadModel:
     def _prepare_levels(self, series: int, progress: Callable[[int], None] | None) -> int:
         """Keep the views at every knowledge level of the log up to `series`
         (unless kept already), from the families the picture sees: their
-        entries are all the build holds. Returns the levels gone through."""
+        entries are all the build holds. Returns the levels gone through.
+
+        The rows of the levels before the earliest time an entry stored
+        since the last series was reported (`report_low`, of a family the
+        picture sees) are that series' own: nothing stored since is known
+        at them. They are copied, those levels are gone through as one (the
+        fold made once), and only the levels from that time on are worked
+        out again: after a back-dated event reported today, those of today."""
         with self.db.reading() as rows:
             if rows.execute(f"SELECT 1 FROM {self.level_series} WHERE shape = ? AND through = ?",
                             (self.shape, series)).one() is not None:
                 return 0
             roots = self.index.seen_roots(rows)
             positions = self.index.family_positions(rows, roots, series)
+            last = rows.execute(f"SELECT series, through FROM {self.level_series} WHERE shape = ? AND series < ? "
+                                "ORDER BY series DESC LIMIT 1", (self.shape, series)).one()
+            since = None if last is None else self.index.earliest_report_seen(rows, int(last[1]), series)
         with self.db.writing() as rows:  # rows a crash left behind at this position
             rows.execute(f"DELETE FROM {self.levels} WHERE shape = ? AND series = ?", (self.shape, series))
+            if last is not None:  # all of them when nothing the picture sees was stored since
+                rows.execute(
+                    f"INSERT INTO {self.levels} (shape, series, kind, view, level, valid_from, seq, event, body) "
+                    f"SELECT shape, ?, kind, view, level, valid_from, seq, event, body FROM {self.levels} "
+                    "WHERE shape = ? AND series = ? AND level < ?",
+                    (series, self.shape, int(last[0]), NEVER if since is None else since))
+        if last is not None and since is None:
+            positions = []  # no level to go through again
         positions.sort()
         entries: list[Entry] = []
         for at in range(0, len(positions), self.slice):
@@ -344,6 +362,7 @@ class ReadModel:
             entries += [self._decode(n) for n in sorted(stored, key=lambda n: n.id)]
         levels = KnowledgeLevels(entries)
         del entries
+        after = None if last is None or since is None else from_micros(since - 1)
         made: list[LevelRow] = []
         told = 0
 
@@ -360,7 +379,7 @@ class ReadModel:
                 progress(levels.gone_through - told)
                 told = levels.gone_through
 
-        for row in levels.rows():
+        for row in levels.rows(after):
             made.append(row)
             if len(made) >= LEVEL_ROWS_AT_ONCE:
                 store()

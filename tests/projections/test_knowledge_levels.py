@@ -8,10 +8,10 @@ before `as_of`, then that level's latest row at or before `as_of`.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from projections import picture_codec
@@ -122,3 +122,20 @@ def test_a_vehicles_history_at_every_level_is_the_folds(events: list[dict[str, A
                     for event, body in as_known_at(mine) if event is not None and body is not None]
             kept = changes_from_versions(made, {event: known.get(event) for event, _ in made}) if made else None
             assert kept == history(entries, horizon, VEHICLE, vehicle_id), (vehicle_id, known_at)
+
+
+@settings(max_examples=80, deadline=None)
+@given(logs(decisions=True), st.data())
+def test_the_levels_after_a_moment_come_out_as_they_do_going_through_them_all(
+        events: list[dict[str, Any]], data: st.DataObject) -> None:
+    """The levels up to a moment gone through as one (the fold made once at
+    the last of them), those after it give the same rows as when each level
+    is gone through in turn: what lets `prepare` keep the rows it has."""
+    entries = accepted(events)
+    every = list(KnowledgeLevels(entries).rows())
+    moments = sorted({row.level for row in every})
+    if not moments:
+        return
+    event(f"levels with rows: {len(moments) // 5 * 5}+")
+    after = data.draw(st.sampled_from(moments)) + timedelta(microseconds=data.draw(st.sampled_from([-1, 0, 1])))
+    assert list(KnowledgeLevels(entries).rows(after=after)) == [row for row in every if row.level > after]

@@ -414,3 +414,34 @@ def test_a_stations_capacity_follows_the_lifeboat_of_someone_aboard_wherever_it_
         assert late is not None and late.capacity["beta"].lifeboats[0].crewed_return == "not_cleared"
     finally:
         app.close()
+
+
+def test_prepare_goes_through_only_the_levels_a_back_dated_event_reported_today_changes(
+        store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows of the levels before the report are copied from the last
+    series; the levels before it are gone through as one; every view at
+    every level still answers as the fold does."""
+    went: list[int] = []
+
+    class Counted(read_model.KnowledgeLevels):
+        def rows(self, after: datetime | None = None) -> Any:
+            yield from super().rows(after)
+            went.append(self.gone_through)
+
+    monkeypatch.setattr(read_model, "KnowledgeLevels", Counted)
+    app = opened(store_url)
+    try:
+        append_all(app, SCENARIO, 7)
+        app.prepare_read_model()
+        app.append([draft(event("VehicleDamageAssessed", "2022-12-20", reported_at=None, vehicle="soyuz-ms-22",
+                                health="damaged", crewed_return="not_cleared"))], "test")
+        app.prepare_read_model()
+        assert went[0] > 2 and went[1] == 2  # the levels before the report as one, then its own
+        for as_of, known_at in (("2022-12-20", None), ("2022-12-20", "2023-01-11"), ("2022-12-16", "2022-12-15"),
+                                ("2023-06-01", "2023-12-31"), ("2023-06-01", None)):
+            query = horizon(app, (as_of, None, known_at, None))
+            reference = project(app.entries(), query)
+            assert agree_on_views(app, query, reference) == len(reference.picture.vehicles) + len(
+                reference.picture.crew) + 1, (as_of, known_at)
+    finally:
+        app.close()
