@@ -48,14 +48,14 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
-import inspect
+import importlib.util
 import itertools
 import json
-import sys
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -64,7 +64,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
-from projections import checkpoints, horizon, knowledge_levels, picture, picture_codec, versions
+from projections import knowledge_levels, picture_codec, versions
 from projections.capacity import capacity_of, station_capacity
 from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
@@ -112,23 +112,23 @@ class Beside(Protocol):
     def set_version(self, rows: Rows) -> None: ...
 
 
+# The modules whose code decides what a checkpoint or a view row holds.
+SHAPED_BY = ("domain.corrections", "domain.entry", "domain.order", "domain.times", "domain.vocabulary",
+             "projections.picture", "projections.horizon", "projections.checkpoints", "projections.picture_codec",
+             "projections.versions", "projections.knowledge_levels", "store.entry_index", "store.view_upkeep",
+             __name__)
+
+
 @functools.cache  # the same for the life of the process: read the sources once, not per store opened
 def _fingerprint() -> str:
     """Checkpoints hold a fold's result: any change to the code that folds must
-    stop old ones from being used."""
-    import domain.corrections
-    import domain.entry
-    import domain.order
-    import domain.times
-    import domain.vocabulary
-    import store.view_upkeep  # here: it builds on this module
-
-    modules = (domain.corrections, domain.entry, domain.order, domain.times, domain.vocabulary, picture,
-               horizon, checkpoints, picture_codec, versions, knowledge_levels, entry_index, store.view_upkeep,
-               sys.modules[__name__])
+    stop old ones from being used. The sources are read as files, not
+    imported: `store.view_upkeep` builds on this module."""
     digest = hashlib.sha256(READ_MODEL_VERSION.encode())
-    for module in modules:
-        digest.update(inspect.getsource(module).encode())
+    for name in SHAPED_BY:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        digest.update(Path(spec.origin).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -419,6 +419,24 @@ class ReadModel:
             for (gone,) in old:
                 for table in (self.version_series, self.versions):
                     rows.execute(f"DELETE FROM {table} WHERE shape = ? AND series = ?", (self.shape, gone))
+
+    def end_picture(self, position: int) -> Picture:
+        """The fold of everything stored through `position`, as known now,
+        carried from its latest checkpoint (what appends carry the views on
+        from: `store.view_upkeep`)."""
+        level = _Level(NEVER, position)
+        with self.db.reading() as rows:
+            last = self.index.last_start(rows, position)
+            if last is None:
+                return Picture()
+            until = day_end(from_micros(last))
+            start, base = self._checkpoint(rows, micros(until), level)
+        bounded = Horizon(until, EVERY_MOMENT, position)
+        known = KnownAt(self, bounded)
+        folded = base or Picture()
+        for after, end in self._slices(start, until, position):
+            carry(folded, self._facts(after, end, bounded, known))
+        return folded
 
     def views_status(self) -> dict[str, Any]:
         """How far the views `prepare` kept hold, for an operator: for the

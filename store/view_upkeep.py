@@ -31,23 +31,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
 
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
-from projections.checkpoints import carry, day_end
-from projections.horizon import Horizon
-from projections.picture import Picture, evolve, seen_by_picture
+from projections.picture import evolve, seen_by_picture
 from projections.versions import Version, Versions
 from store.database import Rows
-from store.entry_index import NEVER, from_micros, micros
-from store.read_model import KnownAt, ReadModel, _Level
+from store.entry_index import micros
+from store.read_model import ReadModel
 
 log = structlog.get_logger("incidentlog.view_upkeep")
-LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 class _NotNews(Exception):
@@ -96,24 +92,7 @@ class ViewUpkeep:
                                       "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
                 tip = self._tip = _Tip(series, None if levels is None else int(levels[0]), head, last, made, None)
         if tip.versions is None and any(_folded(e) for e in entries):
-            tip.versions = Versions(self._end_picture(head), made)
-
-    def _end_picture(self, head: int) -> Picture:
-        """The fold of everything stored through `head`, from its latest checkpoint."""
-        model = self.model
-        level = _Level(NEVER, head)
-        with model.db.reading() as rows:
-            last = model.index.last_start(rows, head)
-            if last is None:
-                return Picture()
-            until = day_end(from_micros(last))
-            start, base = model._checkpoint(rows, micros(until), level)
-        bounded = Horizon(until, LATEST, head)
-        known = KnownAt(model, bounded)
-        folded = base or Picture()
-        for after, end in model._slices(start, until, head):
-            carry(folded, model._facts(after, end, bounded, known))
-        return folded
+            tip.versions = Versions(model.end_picture(head), made)
 
     def add(self, rows: Rows, entries: Sequence[Entry]) -> None:
         """Carry the kept views over newly stored `entries`, inside the
