@@ -94,7 +94,7 @@ SERIES_COLUMNS = {"version_series": {"shape", "series", "starts", "through", "la
 LEVEL_COLUMNS = {"shape", "series", "kind", "view", "level", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
-LATEST_AT_ONCE = 256  # views read in one statement, a seek each (SQLite takes at most 32,766 parameters)
+LATEST_AT_ONCE = 500  # views PostgreSQL reads in one statement, a seek each
 EVERY_MOMENT = datetime.max.replace(tzinfo=UTC)
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
@@ -869,29 +869,31 @@ class _Kept:
 
     def _latest(self, kind: str, view_ids: Sequence[str], value: str) -> dict[str, str | None]:
         """`value` of the row `body` reads, for each view: a seek each. On
-        PostgreSQL a statement holds a few hundred of them (a statement is a
-        round trip); SQLite, in process, seeks faster one statement at a time."""
+        PostgreSQL one statement seeks a few hundred of them (a statement is
+        a round trip); SQLite, in process, seeks faster one statement at a time."""
         bound: tuple[int, ...]
         if self.known is None:
             where, order, bound = "valid_from <= ?", "valid_from DESC, seq DESC", (self.moment,)
         else:
             where, order, bound = "level <= ? AND valid_from <= ?", "level DESC, valid_from DESC, seq DESC", (
                 self.known, self.moment)
-        seek = (f"SELECT {value} FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
-                f"AND {where} ORDER BY {order} LIMIT 1")
+
+        def seek(view: str) -> str:
+            return (f"SELECT {value} FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? "
+                    f"AND view = {view} AND {where} ORDER BY {order} LIMIT 1")
+
         found: dict[str, str | None] = {}
         if self.model.db.dialect != "postgres":
+            one = seek("?")
             for view_id in view_ids:
-                got = self.rows.execute(seek, (self.model.shape, self.series, kind, view_id, *bound)).one()
+                got = self.rows.execute(one, (self.model.shape, self.series, kind, view_id, *bound)).one()
                 found[view_id] = None if got is None or got[0] is None else str(got[0])
             return found
+        # One statement of the same text whatever the number of views: planned once.
+        each = f"SELECT v.view, ({seek('v.view')}) FROM unnest(CAST(? AS TEXT[])) AS v(view)"
         for chunk in chunks(list(view_ids), LATEST_AT_ONCE):
-            params: list[Any] = []
-            for view_id in chunk:
-                params += [view_id, self.model.shape, self.series, kind, view_id, *bound]
-            statement = " UNION ALL ".join([f"SELECT CAST(? AS TEXT), ({seek})"] * len(chunk))
-            found.update((str(view), None if got is None else str(got))
-                         for view, got in self.rows.execute(statement, params).all())
+            found.update((str(view), None if got is None else str(got)) for view, got in self.rows.execute(
+                each, (self.model.shape, self.series, kind, *bound, chunk)).all())
         return {view_id: found.get(view_id) for view_id in view_ids}
 
     def names(self, kind: str) -> list[str]:
