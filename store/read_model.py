@@ -273,14 +273,13 @@ class ReadModel:
         """
         with self.db.reading() as rows:
             level = _Level(NEVER, self.index.head(rows))
-            last = self.index.last_start(rows, level.position)
-            if last is None:
+            reach = self._end(rows, level.position)
+            if reach is None:
                 return 0
-            until = day_end(from_micros(last))
-            start, base = self._checkpoint(rows, micros(until), level)
+            until, start, base = reach
             kept = rows.execute(f"SELECT starts FROM {self.version_series} WHERE shape = ? AND through = ?",
                                 (self.shape, level.position)).one()
-        bounded = Horizon(until, datetime.max.replace(tzinfo=UTC), level.position)
+        bounded = Horizon(until, EVERY_MOMENT, level.position)
         known = KnownAt(self, bounded)
         folded = base or Picture()
         every = max(self.every, level.position // CHECKPOINTS_PER_SERIES)
@@ -424,19 +423,27 @@ class ReadModel:
         """The fold of everything stored through `position`, as known now,
         carried from its latest checkpoint (what appends carry the views on
         from: `store.view_upkeep`)."""
-        level = _Level(NEVER, position)
         with self.db.reading() as rows:
-            last = self.index.last_start(rows, position)
-            if last is None:
-                return Picture()
-            until = day_end(from_micros(last))
-            start, base = self._checkpoint(rows, micros(until), level)
+            reach = self._end(rows, position)
+        if reach is None:
+            return Picture()
+        until, start, base = reach
         bounded = Horizon(until, EVERY_MOMENT, position)
         known = KnownAt(self, bounded)
         folded = base or Picture()
         for after, end in self._slices(start, until, position):
             carry(folded, self._facts(after, end, bounded, known))
         return folded
+
+    def _end(self, rows: Rows, position: int) -> tuple[datetime, datetime | None, Picture | None] | None:
+        """Where every fact stored through `position` counts by (the end of the
+        day the latest starts), and the latest checkpoint "as known now"
+        that holds by then, to carry from (None: nothing stored)."""
+        last = self.index.last_start(rows, position)
+        if last is None:
+            return None
+        until = day_end(from_micros(last))
+        return until, *self._checkpoint(rows, micros(until), _Level(NEVER, position))
 
     def views_status(self) -> dict[str, Any]:
         """How far the views `prepare` kept hold, for an operator: for the
@@ -855,8 +862,7 @@ class _Kept:
         return self._latest(kind, [view_id], "body")[view_id]
 
     def bodies(self, kind: str, view_ids: Sequence[str]) -> dict[str, str | None]:
-        """`body` of each view, read a few hundred at a time, one statement
-        each (a round trip per view is what PostgreSQL would charge)."""
+        """`body` of each view, read as `_latest` reads many."""
         return self._latest(kind, view_ids, "body")
 
     def lifeboats(self, member_ids: Sequence[str]) -> dict[str, str | None]:

@@ -62,6 +62,11 @@ class _Tip:
     versions: Versions | None  # watching the end picture; None until a fact the picture sees comes
     known: set[tuple[str, str]] = field(default_factory=set)  # views whose latest stored text `versions` knows
 
+    def same(self, other: _Tip) -> bool:
+        """Is `other`, read from the series' rows, where this tip left them?"""
+        return (self.series, self.levels, self.through, self.made) == (
+            other.series, other.levels, other.through, other.made)
+
 
 class ViewUpkeep:
     def __init__(self, model: ReadModel) -> None:
@@ -70,37 +75,51 @@ class ViewUpkeep:
         self._carried: _Tip | None = None  # carried on by a transaction not yet known to have committed
 
     def ready(self, entries: Sequence[Entry]) -> None:
-        """Hold the end of the fold, if the kept views hold through the log's
-        head, before `entries` are stored. Called by the writer, under the
-        writer lock, before the transaction: loading the end picture reads
-        the database, and is only done for entries the picture sees."""
-        model = self.model
+        """Before `entries` are stored (by the writer, under the writer lock,
+        outside the transaction: it reads the database), make the end
+        picture if one of them is a fact the picture sees and the views hold
+        through the log's head. Observations and the like never need it, and
+        cost the append nothing here."""
         self._carried = None
-        with model.db.reading() as rows:
-            head = model.index.head(rows)
-            found = rows.execute(
-                f"SELECT series, last_counted, made FROM {model.version_series} WHERE shape = ? AND through = ? "
-                "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
-            if found is None:
-                self._tip = None
-                return
-            series, last, made = (int(v) for v in found)
-            tip = self._tip
-            if tip is None or (tip.series, tip.through, tip.made) != (series, head, made):
-                # Another process (or a transaction that failed) moved the log on without this one.
-                levels = rows.execute(f"SELECT series FROM {model.level_series} WHERE shape = ? AND through = ? "
-                                      "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
-                tip = self._tip = _Tip(series, None if levels is None else int(levels[0]), head, last, made, None)
-        if tip.versions is None and any(_folded(e) for e in entries):
-            tip.versions = Versions(model.end_picture(head), made)
+        if not any(_folded(e) for e in entries):
+            return
+        with self.model.db.reading() as rows:
+            found = self._series(rows, self.model.index.head(rows))
+        tip = self._tip
+        if found is None:
+            self._tip = None
+        else:
+            if tip is None or not tip.same(found):
+                tip = self._tip = found  # another process, or a failed transaction, moved the log on
+            if tip.versions is None:
+                tip.versions = Versions(self.model.end_picture(tip.through), tip.made)
+
+    def _series(self, rows: Rows, head: int) -> _Tip | None:
+        """The series of versions (and of levels, if whole) holding through
+        `head`, as a tip without its end picture; None if none does."""
+        model = self.model
+        found = rows.execute(
+            f"SELECT series, last_counted, made FROM {model.version_series} WHERE shape = ? AND through = ? "
+            "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
+        if found is None:
+            return None
+        levels = rows.execute(f"SELECT series FROM {model.level_series} WHERE shape = ? AND through = ? "
+                              "ORDER BY series DESC LIMIT 1", (model.shape, head)).one()
+        series, last, made = (int(v) for v in found)
+        return _Tip(series, None if levels is None else int(levels[0]), head, last, made, None)
 
     def add(self, rows: Rows, entries: Sequence[Entry]) -> None:
         """Carry the kept views over newly stored `entries`, inside the
         transaction that stores them (after the index has them), if they are
         news; else leave them where they were."""
         tip, self._tip = self._tip, None  # held again once the transaction is known to have committed
-        if tip is None or not entries:
+        if not entries:
             return
+        found = self._series(rows, self.model.index.position_at(rows, min(e.position for e in entries) - 1))
+        if found is None:
+            return  # the views hold through an earlier position: a back-dated event stopped them
+        if tip is None or not tip.same(found):
+            tip = found  # without an end picture: only events the picture cannot see carry it on
         try:
             made, reported = self._fold(rows, tip, entries)
         except _NotNews:
