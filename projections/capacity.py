@@ -14,9 +14,9 @@ vehicle's docking, seats and clearance, the shortfall through both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from projections.picture import CrewPlan, Part, Picture, VehicleStatus
 
@@ -121,12 +121,45 @@ def aboard_at(member: CrewPlan) -> str | None:
     return member.station if member.aboard else None
 
 
+class Seats(Protocol):
+    """What a station's count needs of a vehicle."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def seats(self) -> int: ...
+    @property
+    def crewed_return(self) -> str: ...
+
+
+class Holder(Protocol):
+    """What a station's count needs of a crew member."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def lifeboat(self) -> str | None: ...
+
+
 def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan],
-                vehicles: Mapping[str, VehicleStatus], explained: bool = True) -> StationCapacity:
+                vehicles: Mapping[str, VehicleStatus]) -> StationCapacity:
     """A station's capacity from the vehicles docked there and the crew aboard
-    (each in the picture's order); `vehicles` finds each lifeboat wherever it
-    is. Without `explained`, it does not say what each count counts (the
-    read model's versions keep the counts only)."""
+    (each in the picture's order), each count saying what it counts."""
+    people = [Part(c, "aboard") for c in aboard]
+    cleared, emergency = (
+        [Part(v, name, v.crewed_return == clearance) for v in docked
+         for name in ("location", "seats", "crewed_return")]
+        for clearance in ("cleared", "emergency_only"))
+    return replace(seats_against_crew(station, docked, aboard, vehicles), derived={
+        "crew_aboard": people, "cleared_seats": cleared, "emergency_seats": emergency,
+        "shortfall": [*people, *cleared]})
+
+
+def seats_against_crew(station: str, docked: Sequence[Seats], aboard: Sequence[Holder],
+                       vehicles: Mapping[str, Seats]) -> StationCapacity:
+    """The counts alone: `vehicles` finds each lifeboat wherever it is. The
+    read model keeps the counts only, so it needs no more of each view than
+    `Seats` and `Holder` say."""
     docked_ids = {v.id for v in docked}
     lifeboats = []
     holders: dict[str, list[str]] = {}
@@ -136,15 +169,6 @@ def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan
                                        boat.crewed_return if boat else None))
         if member.lifeboat is not None:
             holders.setdefault(member.lifeboat, []).append(member.id)
-    derived: dict[str, list[Part]] = {}
-    if explained:
-        people = [Part(c, "aboard") for c in aboard]
-        cleared, emergency = (
-            [Part(v, name, v.crewed_return == clearance) for v in docked
-             for name in ("location", "seats", "crewed_return")]
-            for clearance in ("cleared", "emergency_only"))
-        derived = {"crew_aboard": people, "cleared_seats": cleared, "emergency_seats": emergency,
-                   "shortfall": [*people, *cleared]}
     return StationCapacity(
         station=station,
         crew_aboard=[c.id for c in aboard],
@@ -153,5 +177,4 @@ def capacity_of(station: str, docked: list[VehicleStatus], aboard: list[CrewPlan
         emergency_seats=sum(v.seats for v in docked if v.crewed_return == "emergency_only"),
         lifeboats=lifeboats,
         seats=[VehicleSeats(v.id, v.seats, v.crewed_return, sorted(holders.get(v.id, ()))) for v in docked],
-        derived=derived,
     )

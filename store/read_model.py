@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import structlog
@@ -65,7 +65,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 from domain.entry import Entry
 from domain.order import ValidTimeOrder
 from projections import knowledge_levels, picture_codec, versions
-from projections.capacity import capacity_of, station_capacity
+from projections.capacity import seats_against_crew, station_capacity
 from projections.checkpoints import carry, day_end
 from projections.history import changes_from_versions
 from projections.horizon import Horizon, beliefs, timed_in_valid_time
@@ -94,7 +94,7 @@ SERIES_COLUMNS = {"version_series": {"shape", "series", "starts", "through", "la
 LEVEL_COLUMNS = {"shape", "series", "kind", "view", "level", "valid_from", "seq", "event", "body"}
 VERSION_SERIES_KEPT = 3  # series of view versions kept, the latest; each answers until the log differs
 LEVEL_ROWS_AT_ONCE = 5000  # rows of the knowledge levels written in one statement
-LATEST_AT_ONCE = 500  # views PostgreSQL reads in one statement, a seek each
+LATEST_AT_ONCE = 500  # views read in one statement, a seek each
 EVERY_MOMENT = datetime.max.replace(tzinfo=UTC)
 LOOKBACK = timedelta(days=60)  # how far before a question a level far from every checkpoint keeps some
 
@@ -569,7 +569,6 @@ class ReadModel:
         """Every station's capacity, worked out from the views kept of who is
         aboard, what is docked there and each lifeboat, read as `view_at`
         reads a view, or None when they cannot say."""
-        restore = picture_codec.restore_view
         with self.db.reading() as rows:
             level = self._level(rows, query)
             kept = self._kept(rows, level, micros(query.as_of))
@@ -580,21 +579,19 @@ class ReadModel:
                 if station is None:
                     continue  # not named by then
                 held = json.loads(station)
-                # Of each member aboard, only the lifeboat counts here: read
-                # from the stored JSON by the database, every member at once.
+                # Of each member aboard only the lifeboat counts here, and of
+                # each vehicle its seats and clearance: taken out of the stored
+                # JSON by the database, every member (every vehicle) at once.
                 lifeboats = kept.lifeboats(held["aboard"])
                 if None in lifeboats.values():
                     return None  # cannot be: they were kept together
-                crew = [CrewPlan(id=member, lifeboat=boat or None) for member, boat in lifeboats.items()]
+                crew = [_Holder(member, boat or None) for member, boat in lifeboats.items()]
                 wanted = list(dict.fromkeys([*held["docked"], *(m.lifeboat for m in crew if m.lifeboat)]))
-                vehicles = {v: None if body is None else restore(VehicleStatus, body)
-                            for v, body in kept.bodies(versions.VEHICLE, wanted).items()}
-                docked = [vehicles[v] for v in held["docked"]]
-                if None in docked:
+                boats = kept.seats(wanted)
+                if any(boats.get(v) is None for v in held["docked"]):
                     return None
-                boats = {v.id: v for v in vehicles.values() if v is not None}
-                capacity[name] = capacity_of(name, [v for v in docked if v is not None], crew, boats,
-                                             explained=False)
+                docked = [boats[v] for v in held["docked"]]
+                capacity[name] = seats_against_crew(name, docked, crew, boats)
         return StationsAt(query, capacity, level.position)
 
     def _kept(self, rows: Rows, level: _Level, moment: int) -> _Kept | None:
@@ -843,6 +840,21 @@ class ReadModel:
                     visit(folded, entry)
 
 
+class _Seats(NamedTuple):
+    """Of a kept vehicle, what a station's count needs (`projections.capacity.Seats`)."""
+
+    id: str
+    seats: int
+    crewed_return: str
+
+
+class _Holder(NamedTuple):
+    """Of a kept crew member, what a station's count needs (`projections.capacity.Holder`)."""
+
+    id: str
+    lifeboat: str | None
+
+
 @dataclass(frozen=True)
 class _Kept:
     """Views kept by `prepare`, read as of one moment: versions "as known now"
@@ -873,33 +885,39 @@ class _Kept:
         return self._latest(versions.CREW, member_ids,
                             f"CASE WHEN body IS NULL THEN NULL ELSE COALESCE({field}, '') END")
 
+    def seats(self, vehicle_ids: Sequence[str]) -> dict[str, _Seats]:
+        """Each vehicle's seats and clearance, of those held then, taken out
+        of the stored JSON by the database."""
+        if self.model.db.dialect == "postgres":
+            pair = ("CASE WHEN body IS NULL THEN NULL ELSE json_build_array(body::json -> 'fields' -> 'seats', "
+                    "body::json -> 'fields' -> 'crewed_return')::text END")
+        else:
+            pair = ("CASE WHEN body IS NULL THEN NULL ELSE json_array(json_extract(body, '$.fields.seats'), "
+                    "json_extract(body, '$.fields.crewed_return')) END")
+        return {vehicle: _Seats(vehicle, *json.loads(found))
+                for vehicle, found in self._latest(versions.VEHICLE, vehicle_ids, pair).items() if found is not None}
+
     def _latest(self, kind: str, view_ids: Sequence[str], value: str) -> dict[str, str | None]:
-        """`value` of the row `body` reads, for each view: a seek each. On
-        PostgreSQL one statement seeks a few hundred of them (a statement is
-        a round trip); SQLite, in process, seeks faster one statement at a time."""
+        """`value` of the row `body` reads, for each view: one statement
+        seeks them all (a statement is a round trip on PostgreSQL, and on
+        SQLite most of a seek's cost), the views passed as one array."""
         bound: tuple[int, ...]
         if self.known is None:
             where, order, bound = "valid_from <= ?", "valid_from DESC, seq DESC", (self.moment,)
         else:
             where, order, bound = "level <= ? AND valid_from <= ?", "level DESC, valid_from DESC, seq DESC", (
                 self.known, self.moment)
-
-        def seek(view: str) -> str:
-            return (f"SELECT {value} FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? "
-                    f"AND view = {view} AND {where} ORDER BY {order} LIMIT 1")
-
-        found: dict[str, str | None] = {}
-        if self.model.db.dialect != "postgres":
-            one = seek("?")
-            for view_id in view_ids:
-                got = self.rows.execute(one, (self.model.shape, self.series, kind, view_id, *bound)).one()
-                found[view_id] = None if got is None or got[0] is None else str(got[0])
-            return found
+        seek = (f"SELECT {value} FROM {self.table} WHERE shape = ? AND series = ? AND kind = ? "
+                f"AND view = v.view AND {where} ORDER BY {order} LIMIT 1")
+        views = "unnest(CAST(? AS TEXT[])) AS v(view)" if self.model.db.dialect == "postgres" \
+            else "(SELECT value AS view FROM json_each(?)) AS v"
         # One statement of the same text whatever the number of views: planned once.
-        each = f"SELECT v.view, ({seek('v.view')}) FROM unnest(CAST(? AS TEXT[])) AS v(view)"
+        each = f"SELECT v.view, ({seek}) FROM {views}"
+        found: dict[str, str | None] = {}
         for chunk in chunks(list(view_ids), LATEST_AT_ONCE):
+            array = chunk if self.model.db.dialect == "postgres" else json.dumps(chunk)
             found.update((str(view), None if got is None else str(got)) for view, got in self.rows.execute(
-                each, (self.model.shape, self.series, kind, *bound, chunk)).all())
+                each, (self.model.shape, self.series, kind, *bound, array)).all())
         return {view_id: found.get(view_id) for view_id in view_ids}
 
     def names(self, kind: str) -> list[str]:
