@@ -41,6 +41,7 @@ from domain.entry import Entry
 from domain.order import OrderKey, ValidTimeOrder
 from projections.horizon import Horizon, beliefs
 from projections.picture import MISSING, Picture, Tracked, evolve, seen_by_picture
+from projections.picture_codec import Stored
 from projections.versions import Versions
 
 ViewKey = tuple[str, str]  # (kind, id)
@@ -70,7 +71,7 @@ class _Made:
     view: ViewKey
     at: datetime
     event: UUID | None
-    text: str
+    value: Stored
 
 
 class _Journaled(dict[Any, Any]):
@@ -278,14 +279,14 @@ class KnowledgeLevels:
                 moved[event_id] = (old, new)
         return moved
 
-    def _take_back(self, first: OrderKey) -> dict[ViewKey, tuple[str | None, list[_Made]]]:
+    def _take_back(self, first: OrderKey) -> dict[ViewKey, tuple[Stored | None, list[_Made]]]:
         """Forget the versions made from `first` on; for each view they were
         of, its value before the instant `first` counts from, and its
         versions from that instant on (those kept and those forgotten)."""
         cut = bisect.bisect_left(self._made_keys, first)
         gone = self._made[cut:]
         del self._made[cut:], self._made_keys[cut:]
-        before: dict[ViewKey, tuple[str | None, list[_Made]]] = {}
+        before: dict[ViewKey, tuple[Stored | None, list[_Made]]] = {}
         for made in gone:
             if made.view not in before:
                 indexes = self._by_view[made.view]
@@ -295,7 +296,7 @@ class KnowledgeLevels:
             before[made.view][1].append(made)
         return before
 
-    def _before(self, view: ViewKey, kept: int, instant: datetime) -> tuple[str | None, list[_Made]]:
+    def _before(self, view: ViewKey, kept: int, instant: datetime) -> tuple[Stored | None, list[_Made]]:
         """Of the view's first `kept` versions, its value before `instant`, and
         those that count from it: a level's rows hold a whole instant, the
         facts of it that were not folded again too (a history tells each)."""
@@ -303,7 +304,7 @@ class KnowledgeLevels:
         start = kept
         while start > 0 and self._made[indexes[start - 1]].at == instant:
             start -= 1
-        base = self._made[indexes[start - 1]].text if start > 0 else None
+        base = self._made[indexes[start - 1]].value if start > 0 else None
         return base, [self._made[i] for i in indexes[start:kept]]
 
     def _carry(self, start: int) -> list[_Made]:
@@ -314,15 +315,15 @@ class KnowledgeLevels:
             at, entry = self._facts[key]
             self._fold.fold(entry)
             watched.after(at, entry)
-            for kind, view_id, _, _, event, text in watched.take():
-                version = _Made(key, (kind, view_id), at, event, text)
+            for kind, view_id, _, _, event, value in watched.take():
+                version = _Made(key, (kind, view_id), at, event, value)
                 self._by_view.setdefault(version.view, []).append(len(self._made))
                 self._made.append(version)
                 self._made_keys.append(key)
                 made.append(version)
         return made
 
-    def _differences(self, level: datetime, before: dict[ViewKey, tuple[str | None, list[_Made]]],
+    def _differences(self, level: datetime, before: dict[ViewKey, tuple[Stored | None, list[_Made]]],
                      made: list[_Made], cut: int, first: OrderKey) -> Iterator[LevelRow]:
         """The rows of every view whose versions differ from the instant the
         first fact moved counts from (`before`: the old ones, and the value
@@ -364,16 +365,16 @@ def as_known_at(rows: Iterable[tuple[Any, Any, Any, Any]]) -> list[tuple[Any, An
     return [made for piece in reversed(pieces) for made in piece]
 
 
-def _first_difference(base: str | None, old: list[_Made], new: list[_Made]) -> tuple[datetime, str | None] | None:
+def _first_difference(base: Stored | None, old: list[_Made], new: list[_Made]) -> tuple[datetime, Stored | None] | None:
     """The first instant at which the view changes otherwise in the old
     versions than in the new (each change of each fact in order: a history
     tells them all, not only the last of an instant), and the new value just
     before it; None if they never do."""
-    was: dict[datetime, list[str]] = {}
-    now: dict[datetime, list[str]] = {}
+    was: dict[datetime, list[Stored]] = {}
+    now: dict[datetime, list[Stored]] = {}
     for versions, by_instant in ((old, was), (new, now)):
         for version in versions:
-            by_instant.setdefault(version.at, []).append(version.text)
+            by_instant.setdefault(version.at, []).append(version.value)
     old_value = new_value = base
     for moment in sorted(was.keys() | now.keys()):
         before = new_value
@@ -384,17 +385,17 @@ def _first_difference(base: str | None, old: list[_Made], new: list[_Made]) -> t
     return None
 
 
-def _changes(texts: list[str], value: str | None) -> tuple[list[str], str | None]:
-    """The texts that change the view from `value`, in turn, and its value after them."""
+def _changes(values: list[Stored], value: Stored | None) -> tuple[list[Stored], Stored | None]:
+    """The values that change the view from `value`, in turn, and its value after them."""
     changes = []
-    for text in texts:
-        if text != value:
-            changes.append(text)
-            value = text
+    for new in values:
+        if new != value:
+            changes.append(new)
+            value = new
     return changes, value
 
 
-def _rows(level: datetime, view: ViewKey, base: str | None, old: list[_Made],
+def _rows(level: datetime, view: ViewKey, base: Stored | None, old: list[_Made],
           new: list[_Made]) -> Iterator[LevelRow]:
     """The rows saying the new values from the first instant they differ from
     the old ones: every version from then on that changes the view (several
@@ -406,12 +407,16 @@ def _rows(level: datetime, view: ViewKey, base: str | None, old: list[_Made],
     start, value = found
     seq = 0
     for version in new:
-        if version.at < start or version.text == value:
+        if version.at < start or version.value == value:
             continue
         if seq == 0 and version.at > start:  # nothing new at the first difference: what holds through it
-            yield LevelRow(view[0], view[1], level, start, 0, None, value)
+            yield LevelRow(view[0], view[1], level, start, 0, None, _text(value))
             seq += 1
-        yield LevelRow(view[0], view[1], level, version.at, seq, version.event, version.text)
-        value, seq = version.text, seq + 1
+        yield LevelRow(view[0], view[1], level, version.at, seq, version.event, version.value.text)
+        value, seq = version.value, seq + 1
     if seq == 0:
-        yield LevelRow(view[0], view[1], level, start, 0, None, value)
+        yield LevelRow(view[0], view[1], level, start, 0, None, _text(value))
+
+
+def _text(value: Stored | None) -> str | None:
+    return None if value is None else value.text

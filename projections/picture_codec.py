@@ -11,6 +11,7 @@ field with the event that set it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
@@ -63,16 +64,71 @@ def decode(data: bytes) -> Picture:
     return picture
 
 
+class Stored:
+    """A value as the read model stores it, JSON text, encoded only when
+    first read. A fold keeps a version of each view after every change, and
+    most are compared rather than stored: a view worked out again unchanged,
+    a knowledge level's fold carried again over facts that leave the view as
+    it was (`projections.knowledge_levels`). `key` is what the text is made
+    of, in its order, so two are equal exactly when their texts are (each
+    field holds one type, the vocabulary's: no 1 where another has 1.0)."""
+
+    __slots__ = ("_encode", "_text", "key")
+
+    def __init__(self, key: tuple[Any, ...], encode: Callable[[tuple[Any, ...]], str]) -> None:
+        self.key = key
+        self._encode = encode
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._encode(self.key)
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        return self.key == other.key if isinstance(other, Stored) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Stored({self.text})"
+
+
+def view_value(view: Tracked, derived: dict[str, tuple[Any, UUID | None]] | None = None) -> Stored:
+    """One view as it is stored (a version of it, `projections.versions`),
+    its derived fields given as worked out: (value, the event it names, if
+    any). Lists are copied: the view goes on changing."""
+    kind = type(view)
+    state = view.__dict__
+    names = _FIELDS[kind][0]
+    values = [state[name] for name in names]
+    for index in _LIST_PLACES[kind]:
+        values[index] = tuple(values[index])
+    for index in _TARGET_PLACES[kind]:
+        if isinstance(value := values[index], TargetDate):
+            values[index] = value.text
+    set_by = view.set_by
+    if derived:
+        set_by = dict(set_by)
+        for name, (value, event) in derived.items():
+            values[names.index(name)] = tuple(value) if isinstance(value, list) else value
+            set_by.pop(name, None)
+            if event is not None:
+                set_by[name] = event
+    return Stored((kind, tuple(values), tuple(set_by), tuple(set_by.values())), _view_json)
+
+
 def view_text(view: Tracked, derived: dict[str, tuple[Any, UUID | None]] | None = None) -> str:
-    """One view as JSON text (a version of it, `projections.versions`), its
-    derived fields given as worked out: (value, the event it names, if any)."""
-    body = _view(view)
-    for name, (value, event) in (derived or {}).items():
-        body["fields"][name] = value
-        body["set_by"].pop(name, None)
-        if event is not None:
-            body["set_by"][name] = _event_text(event)
-    return _json(body)
+    """`view_value` as JSON text."""
+    return view_value(view, derived).text
+
+
+def _view_json(key: tuple[Any, ...]) -> str:
+    kind, values, set_by, events = key
+    return _json({"fields": dict(zip(_FIELDS[kind][0], values, strict=True)),
+                  "set_by": dict(zip(set_by, map(_event_text, events), strict=True))})
 
 
 def restore_view(kind: type[V], text: str | bytes) -> V:
@@ -125,6 +181,9 @@ def _fields_of(kind: type[Tracked]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 _FIELDS: dict[type[Tracked], tuple[tuple[str, ...], tuple[str, ...]]] = {
     kind: _fields_of(kind) for kind in (VehicleStatus, CrewPlan, IncidentFile)}
+# Where each kind's lists and target dates are among its stored fields.
+_LIST_PLACES = {kind: tuple(names.index(name) for name in lists) for kind, (names, lists) in _FIELDS.items()}
+_TARGET_PLACES = {kind: tuple(names.index(name) for name in kind.target_fields) for kind, (names, _) in _FIELDS.items()}
 
 
 def _restore(kind: type[V], data: dict[str, Any], picture: Picture) -> V:

@@ -43,8 +43,8 @@ VEHICLE, CREW, STATION = "vehicle", "crew", "station"
 KINDS: dict[str, type[Tracked]] = {VEHICLE: VehicleStatus, CREW: CrewPlan}
 
 # (kind, id, counts from, order in the series, the fact that made it (None: as
-# it stood where the fold started), the view as JSON text)
-Version = tuple[str, str, datetime, int, UUID | None, str]
+# it stood where the fold started), the view as stored)
+Version = tuple[str, str, datetime, int, UUID | None, picture_codec.Stored]
 
 
 class Versions:
@@ -72,7 +72,7 @@ class Versions:
             self._place_vehicle(vehicle)
         self._stations.update(picture.stations)
         self._sizes = (len(picture.vehicles), len(picture.crew))
-        self._last: dict[tuple[str, str], str] = {}  # each view's latest version
+        self._last: dict[tuple[str, str], picture_codec.Stored] = {}  # each view's latest version
         self._marks: dict[str, tuple[Any, ...]] = {}  # what each vehicle's latest version was made of
         self._pending: list[Version] = []  # versions not yet taken
         self._made = made  # versions made so far (`made` before it: a series carried on): each one's place
@@ -105,11 +105,11 @@ class Versions:
     def restate(self, at: datetime) -> None:
         """Keep every view as it stands at `at`."""
         for vehicle_id in self.picture.vehicles:
-            self._keep(VEHICLE, vehicle_id, at, self._vehicle_text(vehicle_id))
+            self._keep(VEHICLE, vehicle_id, at, self._vehicle_value(vehicle_id))
         for member_id, member in self.picture.crew.items():
-            self._keep(CREW, member_id, at, picture_codec.view_text(member))
+            self._keep(CREW, member_id, at, picture_codec.view_value(member))
         for station in sorted(self._stations):
-            self._keep(STATION, station, at, self._station_text(station))
+            self._keep(STATION, station, at, self._station_value(station))
 
     def after(self, counted_from: datetime, fact: Entry) -> None:
         """`fact`, counting from `counted_from`, was just folded in."""
@@ -129,7 +129,7 @@ class Versions:
                 self._assign(view.id, view.return_vehicle)
                 vehicles.update(v for v in (before, view.return_vehicle) if v is not None)
                 stations.update(self._place_member(view))
-                self._keep(CREW, view.id, counted_from, picture_codec.view_text(view))
+                self._keep(CREW, view.id, counted_from, picture_codec.view_value(view))
             elif isinstance(view, VehicleStatus):
                 vehicles.add(view.id)
                 stations.update(self._place_vehicle(view))
@@ -137,9 +137,9 @@ class Versions:
             # A member may name a vehicle the picture has not seen; most facts
             # touching a member leave their vehicle as it was.
             if vehicle_id in self.picture.vehicles and self._remade(vehicle_id):
-                self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_text(vehicle_id))
+                self._keep(VEHICLE, vehicle_id, counted_from, self._vehicle_value(vehicle_id))
         for station in sorted(stations & self._stations):
-            self._keep(STATION, station, counted_from, self._station_text(station))
+            self._keep(STATION, station, counted_from, self._station_value(station))
 
     @property
     def made(self) -> int:
@@ -179,11 +179,11 @@ class Versions:
         now = None if absent else docked_at(vehicle)
         return _changed(_move(vehicle.id, now, self._docked_at, self._docked), now)
 
-    def _station_text(self, station: str) -> str:
+    def _station_value(self, station: str) -> picture_codec.Stored:
         """Who is aboard the station and what is docked there, each in the picture's order."""
         docked = sorted(self._docked.get(station, ()), key=self._vehicle_rank.__getitem__)
         aboard = sorted(self._aboard.get(station, ()), key=self._rank.__getitem__)
-        return json.dumps({"aboard": aboard, "docked": docked}, separators=(",", ":"))
+        return picture_codec.Stored((tuple(aboard), tuple(docked)), _station_json)
 
     def _return_crew(self, vehicle_id: str) -> tuple[list[str], UUID | None]:
         """Its return crew as `derive_return_crews` gives it, and the event named for it."""
@@ -202,17 +202,17 @@ class Versions:
         self._marks[vehicle_id] = mark
         return True
 
-    def _vehicle_text(self, vehicle_id: str) -> str:
+    def _vehicle_value(self, vehicle_id: str) -> picture_codec.Stored:
         """The vehicle with its return crew worked out."""
         derived: dict[str, tuple[Any, UUID | None]] = {"return_crew": self._return_crew(vehicle_id)}
-        return picture_codec.view_text(self.picture.vehicles[vehicle_id], derived)
+        return picture_codec.view_value(self.picture.vehicles[vehicle_id], derived)
 
-    def _keep(self, kind: str, view_id: str, at: datetime, text: str) -> None:
-        if self._last.get((kind, view_id)) == text:
+    def _keep(self, kind: str, view_id: str, at: datetime, value: picture_codec.Stored) -> None:
+        if self._last.get((kind, view_id)) == value:
             return  # worked out again, unchanged
-        self._last[(kind, view_id)] = text
+        self._last[(kind, view_id)] = value
         self._made += 1
-        self._pending.append((kind, view_id, at, self._made, self._fact, text))
+        self._pending.append((kind, view_id, at, self._made, self._fact, value))
 
 
 def _move(item: str, place: str | None, at: dict[str, str], holding: dict[str, set[str]]) -> str | None:
@@ -226,6 +226,11 @@ def _move(item: str, place: str | None, at: dict[str, str], holding: dict[str, s
         at[item] = place
         holding.setdefault(place, set()).add(item)
     return before
+
+
+def _station_json(key: tuple[Any, ...]) -> str:
+    aboard, docked = key
+    return json.dumps({"aboard": aboard, "docked": docked}, separators=(",", ":"))
 
 
 def _changed(before: str | None, now: str | None) -> set[str]:

@@ -407,8 +407,8 @@ class ReadModel:
             rows.executemany(
                 f"INSERT INTO {self.versions} (shape, series, kind, view, valid_from, seq, event, body) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(self.shape, series, kind, view, micros(at), seq, str(fact) if fact else None, text)
-                 for kind, view, at, seq, fact, text in made])
+                [(self.shape, series, kind, view, micros(at), seq, str(fact) if fact else None, value.text)
+                 for kind, view, at, seq, fact, value in made])
             if whole is None:
                 return
             rows.execute(f"INSERT INTO {self.version_series} (shape, series, starts, through, last_counted, made) "

@@ -132,14 +132,14 @@ class ViewUpkeep:
             rows.executemany(
                 f"INSERT INTO {model.versions} (shape, series, kind, view, valid_from, seq, event, body) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(model.shape, tip.series, kind, view, micros(at), seq, str(fact) if fact else None, text)
-                 for kind, view, at, seq, fact, text in made])
+                [(model.shape, tip.series, kind, view, micros(at), seq, str(fact) if fact else None, value.text)
+                 for kind, view, at, seq, fact, value in made])
             if tip.levels is not None:
                 rows.executemany(
                     f"INSERT INTO {model.levels} (shape, series, kind, view, level, valid_from, seq, event, body) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(model.shape, tip.levels, kind, view, reported[fact], micros(at), seq, str(fact), text)
-                     for kind, view, at, seq, fact, text in made if fact is not None])
+                    [(model.shape, tip.levels, kind, view, reported[fact], micros(at), seq, str(fact), value.text)
+                     for kind, view, at, seq, fact, value in made if fact is not None])
         tip.through = max(e.position for e in entries)
         tip.made = tip.made if tip.versions is None else tip.versions.made
         rows.execute(f"UPDATE {model.version_series} SET through = ?, last_counted = ?, made = ? "
@@ -198,13 +198,13 @@ class ViewUpkeep:
         model = self.model
         kept = []
         for version in made:
-            kind, view, *_, text = version
+            kind, view, *_, value = version
             if (kind, view) not in tip.known:
                 tip.known.add((kind, view))
                 latest = rows.execute(
                     f"SELECT body FROM {model.versions} WHERE shape = ? AND series = ? AND kind = ? AND view = ? "
                     "ORDER BY valid_from DESC, seq DESC LIMIT 1", (model.shape, tip.series, kind, view)).one()
-                if latest is not None and latest[0] == text:
+                if latest is not None and latest[0] == value.text:
                     continue
             kept.append(version)
         return kept
