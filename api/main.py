@@ -37,6 +37,7 @@ from observability.logs import configure_logging
 from store.application import IncidentLogApplication
 from store.settings import Settings
 from store.tokens import TokenStore
+from store.views_catch_up import ViewsCatchUp
 
 DESCRIPTION = """
 A system of record for incidents on a crewed space station. Every fact is an
@@ -90,9 +91,15 @@ def create_app(settings: Settings | None = None,
         app.state.application.database.answered = app.state.store_watch.heard  # a long read is only slow
         log.info("api_started", store=app.state.application.settings.describe_store(),
                  head=app.state.application.head)
+        catch_up = None
+        if settings.views_catch_up_seconds > 0:  # `incidentlog serve` asks for it
+            catch_up = ViewsCatchUp(settings, app.state.application.views_status, settings.views_catch_up_seconds)
+            catch_up.start()
         try:
             yield
         finally:
+            if catch_up is not None:
+                catch_up.stop()
             app.state.tokens.close()
             if owned:
                 app.state.application.close()

@@ -7,6 +7,7 @@
 - `incidentlog projections prepare`: carry the checkpoints and the views to
   the end of the log, after back-dated events stopped the views answering
   from the valid time they touch (`store.view_upkeep`); the index is kept.
+  `incidentlog serve` runs it by itself (`store.views_catch_up`).
 - `incidentlog projections status`: how far the views hold.
 
 The index (`store.read_model`) is kept in the same transaction as every
@@ -45,18 +46,16 @@ def rebuild(ctx: typer.Context, quiet: Quiet = False, as_json: Json = False) -> 
 @projections_app.command("prepare")
 def prepare(ctx: typer.Context, quiet: Quiet = False, as_json: Json = False) -> None:
     """Carry the checkpoints and the views to the end of the log (after back-dated events)."""
-    with open_log(ctx) as application:
-        found = application.views_status()
-        if all(found[name] is not None and found[name]["fold_from"] is None for name in ("versions", "levels")):
-            _summary(as_json, {"folded": 0, "head": found["head"], "seconds": 0.0},
-                     f"The views already held through position {found['head']}.")
-            return
-        with _progress(quiet) as progress:
-            folding = progress.add_task("views", total=None)
-            started = time.perf_counter()
-            folded = application.prepare_read_model(lambda done: progress.advance(folding, done))
-            seconds = time.perf_counter() - started
+    with open_log(ctx) as application, _progress(quiet) as progress:
+        folding = progress.add_task("views", total=None)
+        started = time.perf_counter()
+        folded = application.catch_up_views(lambda done: progress.advance(folding, done))
+        seconds = time.perf_counter() - started
         head = application.head
+    if folded is None:
+        _summary(as_json, {"folded": 0, "head": head, "seconds": 0.0},
+                 f"The views already held through position {head}.")
+        return
     _summary(as_json, {"folded": folded, "head": head, "seconds": round(seconds, 3)},
              f"The views hold through position {head} ({folded} facts and levels gone through in {seconds:.1f} s).")
 

@@ -27,11 +27,16 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     graceful_seconds: Annotated[int, typer.Option(
         "--graceful-seconds", min=0, help="On SIGTERM, how long requests in flight may take to finish.")] = 10,
+    catch_up_seconds: Annotated[float, typer.Option(
+        "--catch-up-seconds", min=0,
+        help="How often to look whether back-dated events left the views behind, and prepare them "
+             "again (in a child process) if so; 0: never.")] = 5.0,
 ) -> None:
     """Serve the HTTP API (OpenAPI documentation at /docs).
 
     On a loopback address (127.0.0.1, the default) reads need no token; on any
     other, every request does. Writes always need one: `incidentlog tokens create`.
+    Views a back-dated event left behind are prepared again by the server itself.
     """
     # Imported here so that the other commands start without loading the web stack.
     import uvicorn
@@ -47,6 +52,7 @@ def serve(
     os.environ["INCIDENTLOG_STORE"] = settings.store
     # Reads are open only where every caller is on this machine; writes always need a token.
     os.environ["INCIDENTLOG_OPEN_READS"] = "1" if is_loopback(host) else "0"
+    os.environ["INCIDENTLOG_VIEWS_CATCH_UP_SECONDS"] = str(catch_up_seconds)
     # uvicorn takes SIGTERM over while it serves, and raises it again once it has drained and shut
     # down, for the handler that was there before: a stop asked for and carried out exits 0.
     before = signal.signal(signal.SIGTERM, _exit_cleanly)

@@ -61,13 +61,14 @@ from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database, Rows
 from store.entry_index import from_micros
-from store.locks import writer_lock
+from store.locks import prepare_lock, writer_lock
 from store.mentions import MentionIndex
 from store.read_model import ReadModel
 from store.records import RECORD_TOPIC, EntryRecorded, from_record, from_state, to_record
 from store.rules_index import RuleFacts, RulesIndex, StoredLog
 from store.settings import Settings
 from store.view_upkeep import ViewUpkeep
+from store.views_catch_up import behind
 
 PAGE = 500
 LAST_POSITION = 2**63 - 1  # the largest position either store can hold
@@ -151,6 +152,7 @@ class IncidentLogApplication(Application[UUID]):
                  env: dict[str, str] | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self._writer = writer_lock(self.settings)  # every process's writers
+        self._preparer = prepare_lock(self.settings)  # every process's prepares and rebuilds
         # The library creates the tables if they are missing; two processes
         # doing so at once on PostgreSQL collide ("tuple concurrently updated"),
         # so creating them is a write like any other: one process at a time.
@@ -223,14 +225,25 @@ class IncidentLogApplication(Application[UUID]):
         side's tables, from the stored records. Checkpoints are made again by
         `prepare_read_model` (the CLI's rebuild calls it) or else by the first
         questions. Returns the entries indexed."""
-        with self._writer:
+        with self._preparer, self._writer:
             return self.read_model.index_log(self._pages(), progress, beside=(self.rules_index, self.mentions))
 
     def prepare_read_model(self, progress: Callable[[int], None] | None = None) -> int:
         """Fold the log as known now where its checkpoints do not reach, so that
         the first questions after an import or a rebuild start near their
-        answer (`ReadModel.prepare`). Returns the facts folded."""
-        return self.read_model.prepare(progress)
+        answer, and keep the views (`ReadModel.prepare`), once it is this
+        process's turn. Returns the facts folded."""
+        with self._preparer:
+            return self.read_model.prepare(progress)
+
+    def catch_up_views(self, progress: Callable[[int], None] | None = None) -> int | None:
+        """`prepare_read_model` if the views are behind the log, as seen once
+        it is this process's turn (another's prepare may have just carried
+        them); None if they were not."""
+        with self._preparer:
+            if not behind(self.views_status()):
+                return None
+            return self.read_model.prepare(progress)
 
     def views_status(self) -> dict[str, Any]:
         """How far the kept views hold (`ReadModel.views_status`)."""
@@ -422,6 +435,7 @@ class IncidentLogApplication(Application[UUID]):
 
     def close(self) -> None:
         self._writer.close()
+        self._preparer.close()
         super().close()
 
     # --- Reading ------------------------------------------------------------

@@ -7,6 +7,10 @@ been allowed to: a vehicle docked twice, a retracted event corrected. Within a
 process a thread lock is enough; across processes the store itself must say
 who writes: a PostgreSQL advisory lock, or an exclusive lock on a file beside
 the SQLite database.
+
+`prepare` (`store.read_model`) takes turns the same way, with a lock of its
+own (`prepare_lock`): two processes building the same series of views at
+once would each write its rows, while appends go on beside either.
 """
 
 from __future__ import annotations
@@ -61,11 +65,11 @@ class WriterLock:
 
 
 class FileLock(WriterLock):
-    """An exclusive `flock` on ``<database>.lock``; the kernel releases it if the process dies."""
+    """An exclusive `flock` on ``<database><suffix>``; the kernel releases it if the process dies."""
 
-    def __init__(self, database: str) -> None:
+    def __init__(self, database: str, suffix: str = ".lock") -> None:
         super().__init__()
-        self.path = f"{database}.lock"
+        self.path = f"{database}{suffix}"
         self._fd: int | None = None  # kept open between appends: opening it costs more than locking
 
     def _acquire(self) -> None:
@@ -90,10 +94,10 @@ class AdvisoryLock(WriterLock):
     """A PostgreSQL session advisory lock, keyed by the log's schema, on a
     connection of its own; the server releases it if the connection drops."""
 
-    def __init__(self, conninfo: str, scope: str) -> None:
+    def __init__(self, conninfo: str, scope: str, purpose: str = "writer") -> None:
         super().__init__()
         self.conninfo = conninfo
-        self.key = zlib.crc32(f"incidentlog writer {scope}".encode())
+        self.key = zlib.crc32(f"incidentlog {purpose} {scope}".encode())
         self._connection: psycopg.Connection[tuple[object, ...]] | None = None
 
     def _acquire(self) -> None:
@@ -123,10 +127,19 @@ class AdvisoryLock(WriterLock):
 
 def writer_lock(settings: Settings) -> WriterLock:
     """The lock that makes this store's writers take turns."""
+    return _lock(settings, "writer", ".lock")
+
+
+def prepare_lock(settings: Settings) -> WriterLock:
+    """The lock that makes this store's prepares take turns."""
+    return _lock(settings, "prepare", ".prepare.lock")
+
+
+def _lock(settings: Settings, purpose: str, suffix: str) -> WriterLock:
     if settings.is_postgres:
         env = settings.eventsourcing_env()
         scope = f"{env['POSTGRES_DBNAME']}.{env.get('POSTGRES_SCHEMA', 'public')}"
-        return AdvisoryLock(postgres_conninfo(settings), scope=scope)
+        return AdvisoryLock(postgres_conninfo(settings), scope=scope, purpose=purpose)
     if settings.store == ":memory:" or settings.store.startswith("file:"):
         return WriterLock()
-    return FileLock(settings.store)
+    return FileLock(settings.store, suffix)

@@ -15,7 +15,10 @@ library for a pooled PostgreSQL connection and each new connection.
 reads into memory to fold at once, for the questions that must fold most of
 it (a history; a `known_at` far from every checkpoint): faster than carrying
 the fold from the database, a slice at a time, but memory that grows with the
-log; 0 never holds it.
+log; 0 never holds it. `INCIDENTLOG_VIEWS_CATCH_UP_SECONDS` (default 0, off;
+`incidentlog serve` turns it on, every 5 s) is how often a server looks
+whether a back-dated event left the kept views behind, and prepares them
+again in a child process if so (`store.views_catch_up`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class Settings:
     open_reads: bool = False  # reads without a token (served on loopback only); writes always need one
     store_timeout_seconds: float = 3.0  # a store silent this long is unavailable: 503, not a hang
     memory_events: int = 250_000  # the longest log a process holds in memory to fold at once; 0: never
+    views_catch_up_seconds: float = 0.0  # how often a server looks whether the views fell behind; 0: never
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +70,9 @@ class Settings:
                                                     cls.store_timeout_seconds),
             memory_events=_number(env, "INCIDENTLOG_MEMORY_EVENTS", cls.memory_events, int, "a whole number",
                                   lambda v: v >= 0, "0 or more"),
+            views_catch_up_seconds=_number(env, "INCIDENTLOG_VIEWS_CATCH_UP_SECONDS", cls.views_catch_up_seconds,
+                                           float, "a number of seconds", lambda v: 0 <= v < float("inf"),
+                                           "0 (off) or a positive number of seconds"),
         )
 
     @property

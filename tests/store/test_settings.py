@@ -67,3 +67,11 @@ def test_how_long_a_log_a_process_holds_is_a_whole_number_zero_for_never() -> No
     for raw in ("-1", "lots", "1.5"):
         with pytest.raises(SettingsError, match="INCIDENTLOG_MEMORY_EVENTS"):
             Settings.from_env({"INCIDENTLOG_MEMORY_EVENTS": raw})
+
+
+def test_the_views_catch_up_is_off_unless_asked_and_takes_seconds() -> None:
+    assert Settings.from_env({}).views_catch_up_seconds == 0.0
+    assert Settings.from_env({"INCIDENTLOG_VIEWS_CATCH_UP_SECONDS": "2.5"}).views_catch_up_seconds == 2.5
+    for raw in ("-1", "often", "inf"):
+        with pytest.raises(SettingsError, match="INCIDENTLOG_VIEWS_CATCH_UP_SECONDS"):
+            Settings.from_env({"INCIDENTLOG_VIEWS_CATCH_UP_SECONDS": raw})

@@ -1,0 +1,71 @@
+"""The server's catch-up (`store.views_catch_up`): views a back-dated event
+stopped are carried to the end of the log by a `prepare` of its own, in a
+child process, on both stores; prepares take turns."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from projections.versions import VEHICLE
+from store.locks import prepare_lock
+from store.views_catch_up import ViewsCatchUp, behind
+from tests.factories import draft, event
+from tests.store.test_read_model import SCENARIO, append_all, horizon, opened
+
+LATE = event("VehicleDamageAssessed", "2022-12-20", reported_at=None, vehicle="soyuz-ms-22",
+             health="damaged", crewed_return="not_cleared")  # before the scenario's last facts
+
+
+def test_a_back_dated_event_is_caught_up_in_a_child_process(store_url: str) -> None:
+    app = opened(store_url)
+    try:
+        append_all(app, SCENARIO, 7)
+        catch_up = ViewsCatchUp(app.settings, app.views_status, interval=60)
+        assert catch_up.once()  # never prepared: behind
+        assert not behind(app.views_status()) and not catch_up.once()  # current: nothing to do
+        app.append([draft(LATE)], "test")
+        assert behind(app.views_status())
+        query = horizon(app, ("2022-12-25", None, None, None))
+        assert app.read_model.view_at(VEHICLE, "soyuz-ms-22", query) is None  # the fold answers meanwhile
+        assert catch_up.once()
+        assert app.views_status()["versions"] == {"through": app.head, "fold_from": None}
+        kept = app.read_model.view_at(VEHICLE, "soyuz-ms-22", query)
+        assert kept is not None and kept.view.health == "damaged"
+    finally:
+        app.close()
+
+
+def test_the_catch_up_runs_by_itself_and_stops(store_url: str) -> None:
+    app = opened(store_url)
+    catch_up = ViewsCatchUp(app.settings, app.views_status, interval=0.05)
+    try:
+        append_all(app, SCENARIO, 41)
+        catch_up.start()
+        deadline = time.monotonic() + 120
+        while behind(app.views_status()):
+            assert time.monotonic() < deadline, app.views_status()
+            time.sleep(0.1)
+    finally:
+        catch_up.stop()
+        app.close()
+    assert not catch_up._thread.is_alive()
+
+
+def test_prepares_take_turns(store_url: str) -> None:
+    """While one process prepares, another's prepare waits for it."""
+    app = opened(store_url)
+    held = prepare_lock(app.settings)
+    try:
+        append_all(app, SCENARIO, 41)
+        done = threading.Event()
+        with held:
+            worker = threading.Thread(target=lambda: (app.prepare_read_model(), done.set()))
+            worker.start()
+            assert not done.wait(1.0)  # waiting for the lock held here
+            assert behind(app.views_status())
+        worker.join(timeout=120)
+        assert done.is_set() and not behind(app.views_status())
+    finally:
+        held.close()
+        app.close()
