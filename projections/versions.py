@@ -20,7 +20,7 @@ would work it out at the end, from the members in the picture's order.
 Each station is kept the same way, as a view of its own: who is aboard and
 which vehicles are docked there, in the picture's order, kept again when
 someone or something arrives or leaves, and when the station is first named.
-Its capacity (`projections.capacity.capacity_of`) is worked out from those
+Its capacity (`projections.capacity.seats_against_crew`) is worked out from those
 views when asked: a version of the capacity itself would hold every person
 aboard again at every change to any of them.
 """
