@@ -23,6 +23,7 @@ import typer
 
 from cli.app import Json, Quiet, _events, _progress, _summary, app, open_log
 
+UNTIL = " (`incidentlog projections prepare`; a server runs its own within --catch-up-seconds)"
 projections_app = typer.Typer(name="projections", no_args_is_help=True,
                               help="The read model the questions are answered from.")
 app.add_typer(projections_app)
@@ -69,11 +70,10 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     for name, title in (("versions", "as known now"), ("levels", "at a past known_at")):
         kept = found[name]
         if kept is None:
-            lines.append(f"Views {title}: none kept; questions are folded until `incidentlog projections "
-                         "prepare`.")
+            lines.append(f"Views {title}: none kept; questions are folded until the next prepare{UNTIL}.")
         elif kept["fold_from"] is None:
             lines.append(f"Views {title}: current (through position {kept['through']}).")
         else:
             lines.append(f"Views {title}: through position {kept['through']} of {found['head']}; questions "
-                         f"as of {kept['fold_from']} or later are folded until `incidentlog projections prepare`.")
+                         f"as of {kept['fold_from']} or later are folded until the next prepare{UNTIL}.")
     _summary(as_json, found, "\n".join(lines))
