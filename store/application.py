@@ -243,7 +243,7 @@ class IncidentLogApplication(Application[UUID]):
         with self._preparer:
             if not behind(self.views_status()):
                 return None
-            return self.read_model.prepare(progress)
+            return self.prepare_read_model(progress)  # the lock is re-entrant within a thread
 
     def views_status(self) -> dict[str, Any]:
         """How far the kept views hold (`ReadModel.views_status`)."""
