@@ -15,8 +15,8 @@ STORE_FIGURES = (
     "events",
     "import.events_per_s", "import.raw_events_per_s", "import.ratio",
     "http_append.raw_single_saves_per_s",
-    "http_append.clients.1.events_per_s", "http_append.clients.1.ratio",
-    "http_append.clients.32.events_per_s", "http_append.clients.32.ratio",
+    *(f"http_append.clients.{clients}.{figure}" for clients in ("1", "32")
+      for figure in ("events_per_s", "ratio", "server_cpu_ms_per_event", "client_cpu_ms_per_event")),
     "rebuild.label", "rebuild.events_per_s", "rebuild.raw_decoded_read_events_per_s", "rebuild.ratio",
     "server.start_s", "server.rss_after_start_mb", "server.peak_rss_mb",
     *(f"queries.{kind}.naive_replay_ms" for kind in KINDS),
@@ -88,7 +88,8 @@ def table(results: dict[str, Any]) -> str:
         rows.append((f"HTTP append, {clients} client{'s' if clients != '1' else ''}",
                      [_cell(stores[s], lambda f, c=clients: _rate(
                          f["http_append"]["clients"][c]["events_per_s"], f["http_append"]["clients"][c]["ratio"],
-                         "raw single saves", f["http_append"]["raw_single_saves_per_s"])) for s in stores]))
+                         "raw single saves", f["http_append"]["raw_single_saves_per_s"])
+                         + _cpu(f["http_append"]["clients"][c])) for s in stores]))
     labels = {f["rebuild"]["label"] for f in stores.values() if "rebuild" in f}
     rows.append(("rebuild" + (f" ({labels.pop()})" if len(labels) == 1 else ""),
                  [_cell(stores[s], lambda f: _rate(f["rebuild"]["events_per_s"], f["rebuild"]["ratio"],
@@ -107,6 +108,14 @@ def table(results: dict[str, Any]) -> str:
     if results["notes"]:
         lines += ["", "Cut down to fit the time budget:", *(f"- {note}" for note in results["notes"])]
     return "\n".join(lines)
+
+
+def _cpu(figures: dict[str, Any]) -> str:
+    """Processor time per event on each side (a dash for a run from before it was measured)."""
+    server, client = figures.get("server_cpu_ms_per_event"), figures.get("client_cpu_ms_per_event")
+    if server is None or client is None:
+        return ""
+    return f"; processor time per event: server {server:.2f} ms, clients {client:.2f} ms"
 
 
 SPLIT = ("vehicle", "crew", "history")  # the questions answered from versions of a view as known now

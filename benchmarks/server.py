@@ -30,6 +30,11 @@ class Server:
     process: subprocess.Popen[bytes]
     start_seconds: float  # from starting the process until /health answered
 
+    def cpu_seconds(self) -> float:
+        """The processor time the server has used so far, user and system (/proc/<pid>/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def memory_mb(self, field: str = "VmHWM") -> float:
         """A line of /proc/<pid>/status in MB: VmHWM is the peak resident set, VmRSS the current one."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
