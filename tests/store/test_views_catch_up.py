@@ -4,12 +4,15 @@ child process, on both stores; prepares take turns."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
+import pytest
+
 from projections.versions import VEHICLE
 from store.locks import prepare_lock
-from store.views_catch_up import ViewsCatchUp, behind
+from store.views_catch_up import RETRY_AT_MOST, ViewsCatchUp, behind
 from tests.factories import draft, event
 from tests.store.test_read_model import SCENARIO, append_all, horizon, opened
 
@@ -68,4 +71,59 @@ def test_prepares_take_turns(store_url: str) -> None:
         assert done.is_set() and not behind(app.views_status())
     finally:
         held.close()
+        app.close()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_failed_prepare_is_tried_again_later_at_the_same_head(store_url: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only after the next append: after a wait that doubles with each
+    failure in a row (from twice the interval), then as before once it works."""
+    app = opened(store_url)
+    clock = _Clock()
+    catch_up = ViewsCatchUp(app.settings, app.views_status, interval=5, clock=clock)
+    tries: list[float] = []
+    real = catch_up.command
+
+    def failing() -> list[str]:
+        tries.append(clock.now)
+        return [sys.executable, "-c", "import sys; sys.exit(3)"]
+
+    try:
+        append_all(app, SCENARIO, 7)
+        monkeypatch.setattr(catch_up, "command", failing)
+        assert not catch_up.once() and len(tries) == 1
+        clock.now += 9.9
+        assert not catch_up.once() and len(tries) == 1  # not yet: 10 s after one failure
+        clock.now += 0.1
+        assert not catch_up.once() and len(tries) == 2
+        clock.now += 19.9
+        assert not catch_up.once() and len(tries) == 2  # 20 s after two
+        clock.now += 0.1
+        assert not catch_up.once() and len(tries) == 3
+        app.append([draft(LATE)], "test")  # a head that moved is tried at once
+        assert not catch_up.once() and len(tries) == 4
+        monkeypatch.setattr(catch_up, "command", real)
+        clock.now += 10
+        assert catch_up.once() and not behind(app.views_status())
+    finally:
+        app.close()
+
+
+def test_the_wait_between_failed_tries_has_a_ceiling(store_url: str) -> None:
+    app = opened(store_url)
+    clock = _Clock()
+    catch_up = ViewsCatchUp(app.settings, app.views_status, interval=5, clock=clock)
+    try:
+        for _ in range(12):
+            catch_up._failed(exit_code=1)
+        assert catch_up._retry_at == clock.now + RETRY_AT_MOST
+    finally:
         app.close()
