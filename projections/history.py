@@ -21,6 +21,9 @@ Subject = Literal["vehicle", "crew"]
 def history(entries: Iterable[Entry], horizon: Horizon, kind: Subject, name: str) -> list[dict[str, Any]] | None:
     """The changes to one subject, oldest first; None if it never appears.
 
+    A vehicle is named by its id. A crew member is named by id (the member
+    with that id, if one ever appears), else by name or alias: the first
+    member, in valid time, to answer to it (`projections.state.find_crew`).
     `horizon.as_of` is ignored: a history runs through all of valid time.
     """
     return changes_of(in_valid_time(beliefs(entries, horizon), _all_time(horizon)), kind, name)
@@ -33,7 +36,7 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
     picture = _Watched()
     subject_id: str | None = name if kind == "vehicle" else None
     before: dict[str, Any] = {}
-    changes = []
+    changes: list[dict[str, Any]] = []
     order: dict[str, int] = {}  # each crew member's place in the picture, as it was named
     assigned: set[str] = set()  # the members whose return vehicle is the subject
     for entry in facts:
@@ -47,13 +50,18 @@ def changes_of(facts: Iterable[Entry], kind: Subject, name: str) -> list[dict[st
         if kind == "vehicle" and _return_crew_may_change(picture.journal, order, assigned, name):
             derive_return_crews(picture, only=subject_id,
                                 among=[picture.crew[i] for i in sorted(assigned, key=order.__getitem__)])
-        if kind == "crew" and subject_id is None:
-            # Only a member named now or given a name or alias now can have
-            # become the first to answer to `name`: the others did not before.
-            touched = {id(v) for v, _ in picture.journal if isinstance(v, CrewPlan)}
-            candidates = Picture(crew={k: m for k, m in picture.crew.items() if id(m) in touched})
-            member = find_crew(candidates, name)
-            subject_id = member.id if member else None
+        if kind == "crew" and subject_id != name:
+            if name in picture.crew:
+                # The member with that id, named just now: theirs is the history,
+                # not that of one who answered to it by name or alias before.
+                subject_id, before, changes = name, {}, []
+            elif subject_id is None:
+                # Only a member named now or given a name or alias now can have
+                # become the first to answer to `name`: the others did not before.
+                touched = {id(v) for v, _ in picture.journal if isinstance(v, CrewPlan)}
+                candidates = Picture(crew={k: m for k, m in picture.crew.items() if id(m) in touched})
+                member = find_crew(candidates, name)
+                subject_id = member.id if member else None
         views = picture.vehicles if kind == "vehicle" else picture.crew
         view = views.get(subject_id) if subject_id else None
         if view is None or not any(v is view for v, _ in picture.journal):

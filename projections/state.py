@@ -125,7 +125,11 @@ def project(entries: Iterable[Entry], horizon: Horizon) -> StationState:
 
 
 def find_crew(picture: Picture, name: str) -> CrewPlan | None:
-    """A crew member by id, name or any alias, ignoring case, accents and punctuation."""
+    """A crew member by id; else by id, name or any alias, ignoring case,
+    accents and punctuation. An id names one member whatever another's alias
+    says (as `find_vehicle`, and as the read model, which keeps views by id)."""
+    if name in picture.crew:
+        return picture.crew[name]
     wanted = _fold_name(name)
     for member in picture.crew.values():
         if wanted in {_fold_name(n) for n in (member.id, member.name, *member.aliases)}:

@@ -536,12 +536,12 @@ class IncidentLogApplication(Application[UUID]):
         return list(self._entries)
 
     def history(self, kind: Subject, name: str, horizon: Horizon) -> list[dict[str, Any]] | None:
-        """`projections.history.history` over the whole log: a vehicle's, as
-        known now, from the read model's versions of it where they hold;
-        else the log held in memory while it is short enough (`_everything`),
-        else read a slice at a time. (A crew member's history is found by
-        name or alias, which the versions, kept by id, cannot answer.)"""
-        if kind == "vehicle" and (kept := self.read_model.history_of(kind, name, horizon)) is not None:
+        """`projections.history.history` over the whole log: from the read
+        model's versions of the view with that id where they hold (an id
+        names its member, whatever another's alias says); else the log held
+        in memory while it is short enough (`_everything`), else read a slice
+        at a time (a crew member by name or alias: the versions are kept by id)."""
+        if (kept := self.read_model.history_of(kind, name, horizon)) is not None:
             return kept
         held = self._everything()
         return self.bounded.history(kind, name, horizon) if held is None else history(held, horizon, kind, name)

@@ -70,8 +70,9 @@ def logs(draw: st.DrawFn, max_events: int = 14, decisions: bool = False) -> list
     for vehicle in VEHICLES:
         seats = draw(st.sampled_from([0, 3, 4]))
         log.add(_event("VehicleRegistered", 0, 0, id=vehicle, name=vehicle, kind="k", seats=seats), False)
-    for member in CREW:
-        log.add(_event("CrewMemberRegistered", 0, 0, id=member, name=member, agency="a", aliases=[]), False)
+    for member in CREW:  # an alias may be another member's id: the id still names that member
+        aliases = draw(st.lists(st.sampled_from(CREW), max_size=1))
+        log.add(_event("CrewMemberRegistered", 0, 0, id=member, name=member, agency="a", aliases=aliases), False)
     log.add(_event("IncidentOpened", 0, 0, id="inc", title="incident", vehicles=["v0"]) | {"incident": "inc"},
             False)
     if decisions:

@@ -24,8 +24,9 @@ def _member(state: StationState | ViewAt, name: str) -> CrewPlan:
 @router.get("/{name}", response_model=CrewAnswer)
 def read_crew_member(name: str, application: Application, horizon: QueryHorizon,
                      explain: Explain = False) -> CrewAnswer:
-    """A crew member by id, name or alias (e.g. `crew-a`, or a spelling of their name): aboard,
-    return vehicle, lifeboat, planned return."""
+    """A crew member by id, name or alias (e.g. `crew-a`, or a spelling of their name; an id
+    names that member even where another has it as an alias): aboard, return vehicle, lifeboat,
+    planned return."""
     source = application.view_or_state(CREW, name, horizon, explain)
     return CrewAnswer.of(source, _member(source, name), explain)
 
@@ -45,7 +46,8 @@ def explain_crew_field(name: str, field: str, application: Application, horizon:
 @router.get("/{name}/history", response_model=CrewHistory)
 def read_crew_history(name: str, application: Application, horizon: QueryHorizon) -> CrewHistory:
     """Each change of the crew member's plan over valid time, with the event that caused it,
-    as known at `known_at` (`as_of` does not apply: a history runs through all of time)."""
+    as known at `known_at` (`as_of` does not apply: a history runs through all of time). By id,
+    the member with that id; by name or alias, the first member in valid time to answer to it."""
     changes = application.history("crew", name, horizon)
     if changes is None:
         raise NotFound("name", f"no crew member with id, name or alias {name!r} as known at this horizon")

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from projections.history import history
 from projections.horizon import Horizon
-from projections.state import project
-from tests.factories import NOW, docked_with_crew, event, new_id
+from projections.state import find_crew, project
+from tests.factories import NOW, crew_member, docked_with_crew, event, new_id
 from tests.projections.test_station_state import entries_of
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -59,3 +59,16 @@ def test_a_crew_history_finds_them_by_alias_and_an_unknown_name_has_none() -> No
     entries = entries_of(*STORY)
     assert history(entries, Horizon(LATER, LATER), "crew", "A") is not None
     assert history(entries, Horizon(LATER, LATER), "crew", "nobody") is None
+
+
+def test_a_crew_id_names_that_member_even_where_an_earlier_one_has_it_as_an_alias() -> None:
+    """As for vehicles, and as the read model keeps views: by id first; a
+    name that is no one's id goes to the first member to answer to it."""
+    entries = entries_of(crew_member("a", occurred_at="2022-01-01", aliases=["b"]),
+                         crew_member("b", occurred_at="2022-06-01"))
+    picture = project(entries, Horizon(LATER, LATER)).picture
+    assert find_crew(picture, "b") is picture.crew["b"]
+    assert find_crew(picture, "B") is picture.crew["a"]  # no one's id: the first to answer, by alias
+    for name, member in (("b", "b"), ("B", "a")):
+        changes = history(entries, Horizon(LATER, LATER), "crew", name)
+        assert changes is not None and changes[0]["changes"]["name"]["to"] == member.upper(), name

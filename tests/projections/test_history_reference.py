@@ -28,12 +28,18 @@ SCENARIOS = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.jsonl
 
 
 def reference(entries: list[Entry], horizon: Horizon, kind: Subject, name: str) -> list[dict[str, Any]] | None:
-    """Every fact folded, every derived field worked out, the subject read after each."""
+    """Every fact folded, every derived field worked out, the subject read
+    after each. A crew member is the one with that id if one ever appears
+    (a first fold of everything says), else the first to answer to it."""
+    facts = list(in_valid_time(beliefs(entries, horizon), Horizon(END, horizon.known_at, horizon.recorded_before)))
     picture = Picture()
-    subject_id: str | None = name if kind == "vehicle" else None
+    for entry in facts:
+        evolve(picture, entry)
+    subject_id: str | None = name if kind == "vehicle" or name in picture.crew else None
+    picture = Picture()
     before: dict[str, Any] = {}
     changes = []
-    for entry in in_valid_time(beliefs(entries, horizon), Horizon(END, horizon.known_at, horizon.recorded_before)):
+    for entry in facts:
         evolve(picture, entry)
         derive_return_crews(picture)
         if kind == "crew" and subject_id is None:

@@ -21,7 +21,7 @@ from projections.horizon import Horizon, beliefs, in_valid_time
 from projections.knowledge_levels import KnowledgeLevels, LevelRow, RewindableFold, as_known_at
 from projections.picture import CrewPlan, Picture, Tracked, VehicleStatus, evolve
 from projections.state import project
-from projections.versions import CREW, STATION, VEHICLE
+from projections.versions import CREW, KINDS, STATION, VEHICLE
 from tests.projections.test_properties import NOW, QUERIES, accepted
 from tests.strategies import QUERY_DAYS, day, logs
 
@@ -108,20 +108,20 @@ def test_a_fold_taken_back_is_the_fold_of_the_facts_before(events: list[dict[str
 
 @settings(max_examples=80, deadline=None)
 @given(logs(decisions=True))
-def test_a_vehicles_history_at_every_level_is_the_folds(events: list[dict[str, Any]]) -> None:
+def test_a_vehicles_or_crew_members_history_at_every_level_is_the_folds(events: list[dict[str, Any]]) -> None:
     entries = accepted(events)
     rows = sorted(KnowledgeLevels(entries).rows(), key=lambda r: (-r.level.timestamp(), r.valid_from, r.seq))
-    vehicles = {r.view for r in rows if r.kind == VEHICLE}
+    views = {(r.kind, r.view) for r in rows if r.kind in (VEHICLE, CREW)}
     for known_at in QUERY_DAYS:
         horizon = Horizon.parse(None, day(known_at), None, NOW)
         known = beliefs(entries, horizon)
-        for vehicle_id in vehicles:
+        for kind, view_id in views:
             mine = [(r.level, r.valid_from, r.event, r.body) for r in rows
-                    if (r.kind, r.view) == (VEHICLE, vehicle_id) and r.level <= horizon.known_at]
-            made = [(event, picture_codec.restore_view(VehicleStatus, body))
+                    if (r.kind, r.view) == (kind, view_id) and r.level <= horizon.known_at]
+            made = [(event, picture_codec.restore_view(KINDS[kind], body))
                     for event, body in as_known_at(mine) if event is not None and body is not None]
             kept = changes_from_versions(made, {event: known.get(event) for event, _ in made}) if made else None
-            assert kept == history(entries, horizon, VEHICLE, vehicle_id), (vehicle_id, known_at)
+            assert kept == history(entries, horizon, kind, view_id), (kind, view_id, known_at)
 
 
 @settings(max_examples=80, deadline=None)

@@ -119,10 +119,11 @@ def agree_on_views(app: IncidentLogApplication, query: Horizon, reference: Stati
             {name: s.to_json() for name, s in reference.capacity.items()}, query
         assert list(stations.capacity) == list(reference.capacity)
         answered += 1
-    for vehicle_id in everyone.vehicles:  # a history runs through all of valid time: `as_of` does not count
-        kept = app.read_model.history_of(VEHICLE, vehicle_id, query)
-        if kept is not None:
-            assert kept == history(app.entries(), query, VEHICLE, vehicle_id), (vehicle_id, query)
+    for kind, ids in ((VEHICLE, everyone.vehicles), (CREW, everyone.crew)):  # `as_of` does not count
+        for view_id in ids:
+            kept = app.read_model.history_of(kind, view_id, query)
+            if kept is not None:
+                assert kept == history(app.entries(), query, kind, view_id), (kind, view_id, query)
     return answered
 
 
@@ -214,6 +215,11 @@ def test_one_view_is_read_from_its_versions_until_the_log_changes_at_its_time(st
         now = horizon(app, ("2023-01-01", None, None, None))
         kept = app.read_model.history_of(VEHICLE, "soyuz-ms-22", now)
         assert kept is not None and len(kept) > 3 and kept == history(app.entries(), now, VEHICLE, "soyuz-ms-22")
+        # A crew member's by id too, and `history` takes it from there rather than from a fold of the log.
+        kept = app.read_model.history_of(CREW, "frank-rubio", now)
+        assert kept is not None and len(kept) > 3 and kept == history(app.entries(), now, CREW, "frank-rubio")
+        assert app.history(CREW, "frank-rubio", now) == kept
+        assert not app._entries  # not folded from the log held in memory (`_everything`)
         for as_of in ("2022-09-21", "2022-12-15T02:00:00Z", "2022-12-20", "2023-03-28", "2023-09-27", "2024-06-01"):
             answered, views = everyone_at(as_of)
             assert answered == views > 0, as_of
