@@ -111,7 +111,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def _cpu(figures: dict[str, Any]) -> str:
-    """Processor time per event on each side (a dash for a run from before it was measured)."""
+    """Processor time per event on each side (nothing for a run from before it was measured)."""
     server, client = figures.get("server_cpu_ms_per_event"), figures.get("client_cpu_ms_per_event")
     if server is None or client is None:
         return ""

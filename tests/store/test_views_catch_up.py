@@ -117,13 +117,21 @@ def test_a_failed_prepare_is_tried_again_later_at_the_same_head(store_url: str,
         app.close()
 
 
-def test_the_wait_between_failed_tries_has_a_ceiling(store_url: str) -> None:
+def test_the_wait_between_failed_tries_has_a_ceiling(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     app = opened(store_url)
     clock = _Clock()
     catch_up = ViewsCatchUp(app.settings, app.views_status, interval=5, clock=clock)
+    tries: list[float] = []
+    monkeypatch.setattr(catch_up, "command",
+                        lambda: tries.append(clock.now) or [sys.executable, "-c", "import sys; sys.exit(3)"])
     try:
-        for _ in range(12):
-            catch_up._failed(exit_code=1)
-        assert catch_up._retry_at == clock.now + RETRY_AT_MOST
+        append_all(app, SCENARIO, 7)
+        for failures in range(8):  # waits of 10, 20, 40 ... 320 s, then the ceiling
+            wait = min(RETRY_AT_MOST, 5 * 2 ** (failures + 1))
+            assert not catch_up.once() and len(tries) == failures + 1
+            clock.now += wait - 0.1
+            assert not catch_up.once() and len(tries) == failures + 1
+            clock.now += 0.1
+        assert wait == RETRY_AT_MOST
     finally:
         app.close()
