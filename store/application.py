@@ -60,6 +60,7 @@ from projections.state import StationsAt, StationState, ViewAt
 from store.bounded_reads import BoundedReads
 from store.chain import HashChain
 from store.database import Database, Rows
+from store.entry_count import EntryCount
 from store.entry_index import from_micros
 from store.locks import prepare_lock, writer_lock
 from store.mentions import MentionIndex
@@ -165,6 +166,7 @@ class IncidentLogApplication(Application[UUID]):
             self.view_upkeep = ViewUpkeep(self.read_model)
             self.mentions = MentionIndex(self.database)
             self.rules_index = RulesIndex(self.database, self.read_model.index, self._decode)
+            self.entry_count = EntryCount(self.database, self.read_model.index)
             self.chain = HashChain(self.database, self.recorder, self._checked)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)
@@ -226,7 +228,8 @@ class IncidentLogApplication(Application[UUID]):
         `prepare_read_model` (the CLI's rebuild calls it) or else by the first
         questions. Returns the entries indexed."""
         with self._preparer, self._writer:
-            return self.read_model.index_log(self._pages(), progress, beside=(self.rules_index, self.mentions))
+            beside = (self.rules_index, self.mentions, self.entry_count)
+            return self.read_model.index_log(self._pages(), progress, beside=beside)
 
     def prepare_read_model(self, progress: Callable[[int], None] | None = None) -> int:
         """Fold the log as known now where its checkpoints do not reach, so that
@@ -258,6 +261,7 @@ class IncidentLogApplication(Application[UUID]):
         def write(cursor: Any, positions: Sequence[int]) -> None:  # run by the recorder, inside the transaction
             placed[:] = [e.at_position(p) for e, p in zip(entries, positions, strict=True)]
             self.read_model.add(self.database.rows_for(cursor), placed)
+            self.entry_count.add(self.database.rows_for(cursor), len(placed))  # after the index: it may count it
             self.view_upkeep.add(self.database.rows_for(cursor), placed)  # after the index: it reads reports there
             self.mentions.add(self.database.rows_for(cursor), placed)  # after the index: it reads roots there
             self.rules_index.add(self.database.rows_for(cursor), [RuleFacts.of_entry(e) for e in placed])
@@ -559,7 +563,7 @@ class IncidentLogApplication(Application[UUID]):
 
     def describe(self) -> dict[str, Any]:
         with self.database.reading() as rows:
-            events, head = self.read_model.index.count(rows), self.read_model.index.head(rows)
+            events, head = self.entry_count.count(rows), self.read_model.index.head(rows)
         self._seen = {"events": events, "head": head}
         return {"store": self.settings.describe_store(), **self._seen}
 
