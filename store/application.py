@@ -165,8 +165,8 @@ class IncidentLogApplication(Application[UUID]):
             self.read_model = ReadModel(self.database, self._decode, self._stored_record)
             self.view_upkeep = ViewUpkeep(self.read_model)
             self.mentions = MentionIndex(self.database)
-            self.rules_index = RulesIndex(self.database, self.read_model.index, self._decode)
             self.entry_count = EntryCount(self.database, self.read_model.index)
+            self.rules_index = RulesIndex(self.database, self.read_model.index, self._decode, self.entry_count)
             self.chain = HashChain(self.database, self.recorder, self._checked)  # never sealed here: see store.chain
             with self.database.writing() as rows:
                 self.read_model.create(rows)

@@ -30,19 +30,23 @@ class EntryCount:
 
     def count(self, rows: Rows) -> int:
         """The entries the log holds (counted, for a store without the row)."""
-        found = rows.execute(f"SELECT value FROM {self.index.meta} WHERE key = ?", (KEY,)).one()
-        return int(found[0]) if found is not None else self.index.count(rows)
+        kept = self._kept(rows)
+        return kept if kept is not None else self.index.count(rows)
 
     def add(self, rows: Rows, stored: int) -> None:
         """`stored` entries more, inside the transaction that stores them."""
         if stored <= 0:
             return
+        kept = self._kept(rows)
+        if kept is not None:
+            rows.execute(f"UPDATE {self.index.meta} SET value = ? WHERE key = ?", (str(kept + stored), KEY))
+            return
+        counted = self.index.count(rows)  # the index holds the new entries already: counted with the rest
+        rows.execute(f"INSERT INTO {self.index.meta} (key, value) VALUES (?, ?)", (KEY, str(counted)))
+
+    def _kept(self, rows: Rows) -> int | None:
         found = rows.execute(f"SELECT value FROM {self.index.meta} WHERE key = ?", (KEY,)).one()
-        if found is None:  # the index holds the new entries already: counted with the rest
-            counted = self.index.count(rows)
-            rows.execute(f"INSERT INTO {self.index.meta} (key, value) VALUES (?, ?)", (KEY, str(counted)))
-        else:
-            rows.execute(f"UPDATE {self.index.meta} SET value = ? WHERE key = ?", (str(int(found[0]) + stored), KEY))
+        return None if found is None else int(found[0])
 
     # --- Rebuilt with the index (`read_model.Beside`) ------------------------------
 

@@ -46,6 +46,7 @@ from domain.log import Move, timeline
 from domain.order import ValidTimeOrder
 from domain.vocabulary import EVENT_TYPES
 from store.database import Database, Rows, chunks, marks
+from store.entry_count import EntryCount
 from store.entry_index import EntryIndex, texts_named
 from store.records import EntryRecorded
 
@@ -132,8 +133,9 @@ class _Timeline:
 class RulesIndex:
     """The tables, kept with the log, and the caches of this process."""
 
-    def __init__(self, database: Database, index: EntryIndex, decode: Decode) -> None:
+    def __init__(self, database: Database, index: EntryIndex, decode: Decode, count: EntryCount) -> None:
         self.db, self.index, self._decode = database, index, decode
+        self._count = count  # the log's size, kept with each append rather than counted
         self.registrations = database.table("registrations")
         self.vehicle_moves = database.table("vehicle_moves")
         self._families: _Lru[str, _Family] = _Lru(FAMILIES_KEPT)
@@ -200,7 +202,7 @@ class RulesIndex:
         head = self.index.head(rows)
         if self.seen is None or head < self.seen:
             self._forget()
-            self.events = self.index.count(rows)
+            self.events = self._count.count(rows)
         elif head > self.seen:
             self._refresh(rows, self.seen)
         self.seen = head
@@ -213,7 +215,7 @@ class RulesIndex:
                               (after, REFRESH_LIMIT + 1)).all()
         if len(stored) > REFRESH_LIMIT:  # a large import: cheaper to start again than to sort out
             self._forget()
-            self.events = self.index.count(rows)
+            self.events = self._count.count(rows)
             return
         self.events += len(stored)
         touched = {r[0] for r in stored}
